@@ -1,0 +1,112 @@
+"""A cluster of agents: who exists, who talks to whom (§2.1, §2.3).
+
+`Cluster` is a plain description — how many proposers, acceptors and learners,
+which values the proposers want, which quorum system, which of the paper's
+rules — and `Cluster.build` makes the agents. The simulator, the model checker
+and the widgets all start from one.
+
+Learning (§2.3) comes in the paper's three shapes:
+
+- ``"all"``: every acceptor tells every learner (acceptors × learners messages);
+- ``"distinguished"``: acceptors tell one learner, which tells the others;
+- ``"set"``: acceptors tell a set of ``distinguished`` learners, each of which
+  tells the remaining ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from .agents import PAPER, Acceptor, Agent, Learner, Proposer, Rules
+from .ballots import Allocator
+from .quorums import MAX_ACCEPTORS, Majority, QuorumSystem, acceptor_names
+
+DEFAULT_VALUES = ("x", "y", "z", "w", "u", "t", "s", "r")
+LEARNING = ("all", "distinguished", "set")
+MAX_PROPOSERS = len(DEFAULT_VALUES)
+MAX_LEARNERS = 8
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """The shape of a Paxos deployment. Defaults: 3 acceptors, 2 proposers, 1 learner."""
+
+    acceptors: int = 3
+    proposers: int = 2
+    learners: int = 1
+    values: tuple[str, ...] = ()
+    rules: Rules = PAPER
+    quorums: QuorumSystem | None = None
+    shared_numbers: bool = False
+    learning: Literal["all", "distinguished", "set"] = "all"
+    distinguished: int = 1
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.acceptors <= MAX_ACCEPTORS:
+            raise ValueError(f"acceptors must be in 1..{MAX_ACCEPTORS}, got {self.acceptors}")
+        if not 1 <= self.proposers <= MAX_PROPOSERS:
+            raise ValueError(f"proposers must be in 1..{MAX_PROPOSERS}, got {self.proposers}")
+        if not 1 <= self.learners <= MAX_LEARNERS:
+            raise ValueError(f"learners must be in 1..{MAX_LEARNERS}, got {self.learners}")
+        if self.values and len(self.values) != self.proposers:
+            raise ValueError(
+                f"values must give one value per proposer ({self.proposers}), "
+                f"got {len(self.values)}"
+            )
+        if self.learning not in LEARNING:
+            raise ValueError(f"learning must be one of {LEARNING}, got {self.learning!r}")
+        if not 1 <= self.distinguished <= self.learners:
+            raise ValueError(
+                f"distinguished must be in 1..{self.learners}, got {self.distinguished}"
+            )
+        if self.quorums is not None and self.quorums.acceptors != self.acceptor_names:
+            raise ValueError(
+                f"quorums must be over the acceptors {self.acceptor_names}, "
+                f"got {self.quorums.acceptors}"
+            )
+
+    @property
+    def acceptor_names(self) -> tuple[str, ...]:
+        return acceptor_names(self.acceptors)
+
+    @property
+    def proposer_names(self) -> tuple[str, ...]:
+        return tuple(f"p{i}" for i in range(1, self.proposers + 1))
+
+    @property
+    def learner_names(self) -> tuple[str, ...]:
+        return tuple(f"l{i}" for i in range(1, self.learners + 1))
+
+    @property
+    def proposal_values(self) -> tuple[str, ...]:
+        return self.values or DEFAULT_VALUES[: self.proposers]
+
+    @property
+    def quorum_system(self) -> QuorumSystem:
+        return self.quorums if self.quorums is not None else Majority(self.acceptor_names)
+
+    @property
+    def allocator(self) -> Allocator:
+        return Allocator(self.proposers, shared=self.shared_numbers)
+
+    def build(self) -> dict[str, Agent]:
+        """The agents, keyed by name, in a fixed order (proposers, acceptors, learners)."""
+        q = self.quorum_system
+        learners = self.learner_names
+        if self.learning == "all":
+            told, informs = learners, dict.fromkeys(learners, ())
+        else:
+            k = 1 if self.learning == "distinguished" else self.distinguished
+            told = learners[:k]
+            informs = {name: (learners[k:] if name in told else ()) for name in learners}
+        agents: dict[str, Agent] = {}
+        alloc = self.allocator
+        for i, (name, value) in enumerate(zip(self.proposer_names, self.proposal_values,
+                                              strict=True)):
+            agents[name] = Proposer(name, i, value, q, alloc, self.rules)
+        for name in self.acceptor_names:
+            agents[name] = Acceptor(name, told, self.rules)
+        for name in learners:
+            agents[name] = Learner(name, q, informs[name])
+        return agents

@@ -1,0 +1,177 @@
+"""The paper's safety requirements as executable checks (§2.1, §2.2).
+
+§2.1 asks three things of consensus:
+
+> "Only a value that has been proposed may be chosen,"
+> "Only a single value is chosen, and"
+> "A process never learns that a value has been chosen unless it actually has been."
+
+and §2.2 derives the rules that guarantee them, of which two can be checked at
+the moment they matter: P1a when an acceptor accepts, and P2c when a proposer
+issues a proposal.
+
+"Chosen" is a fact about history, not about any one agent's state: a proposal
+is chosen once a quorum *has accepted* it, even if some of those acceptors
+later accept something else. So the checks read a record of what happened —
+the messages sent — never the agents' current memory. The pure functions work
+on any collection of messages (the model checker keeps a set); `History`
+applies them incrementally, one message at a time, for the simulator.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from itertools import combinations
+
+from .ballots import ProposalNumber
+from .messages import Accept, Accepted, Message, Promise, Proposal, Value
+from .quorums import QuorumSystem
+
+ONLY_PROPOSED = "only a proposed value is chosen"
+SINGLE_VALUE = "only a single value is chosen"
+ONLY_CHOSEN_LEARNED = "a process never learns a value that was not chosen"
+P1A = "P1a"
+P2C = "P2c"
+REQUIREMENTS = (ONLY_PROPOSED, SINGLE_VALUE, ONLY_CHOSEN_LEARNED)
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken requirement, with the facts that break it."""
+
+    rule: str
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.rule}: {self.detail}"
+
+
+# -- pure checks over a record of acceptances ---------------------------------
+
+
+def chosen_proposals(
+    acceptances: Iterable[tuple[str, Proposal]], quorums: QuorumSystem
+) -> set[Proposal]:
+    """Proposals accepted by a phase-2 quorum (§2.2: chosen)."""
+    voters: dict[Proposal, set[str]] = defaultdict(set)
+    for acceptor, proposal in acceptances:
+        voters[proposal].add(acceptor)
+    return {p for p, who in voters.items() if quorums.is_phase2_quorum(who)}
+
+
+def p2c_holds(
+    proposal: Proposal, acceptances: Iterable[tuple[str, Proposal]], quorums: QuorumSystem
+) -> bool:
+    """P2c for one issued proposal, judged on the acceptances made so far.
+
+    "For any v and n, if a proposal with value v and number n is issued, then
+    there is a set S consisting of a majority of acceptors such that either (a)
+    no acceptor in S has accepted any proposal numbered less than n, or (b) v
+    is the value of the highest-numbered proposal among all proposals numbered
+    less than n accepted by the acceptors in S."
+
+    S ranges over phase-1 quorums (the sets a proposer gathers promises from).
+    """
+    n, v = proposal.number, proposal.value
+    highest_below: dict[str, Proposal] = {}
+    for acceptor, p in acceptances:
+        if p.number < n and (acceptor not in highest_below or p > highest_below[acceptor]):
+            highest_below[acceptor] = p
+    names = quorums.acceptors
+    for size in range(1, len(names) + 1):
+        for s in combinations(names, size):
+            if not quorums.is_phase1_quorum(s):
+                continue
+            below = [highest_below[a] for a in s if a in highest_below]
+            if not below or max(below).value == v:  # (a) or (b)
+                return True
+    return False
+
+
+# -- the incremental record the simulator keeps --------------------------------
+
+
+class History:
+    """What has happened so far, and which requirements it broke.
+
+    Feed it every message sent (`record_sent`) and every value a learner
+    learns (`record_learned`). ``proposed`` are the values proposers were
+    asked to propose.
+    """
+
+    def __init__(self, quorums: QuorumSystem, proposed: Iterable[Value]) -> None:
+        self.quorums = quorums
+        self.proposed = frozenset(proposed)
+        self.acceptances: set[tuple[str, Proposal]] = set()
+        self.promised: dict[str, ProposalNumber] = {}  # highest prepare each acceptor answered
+        self.issued: dict[ProposalNumber, Proposal] = {}
+        self.chosen: set[Proposal] = set()
+        self.learned: dict[str, Proposal] = {}
+        self.violations: list[Violation] = []
+        self._voters: dict[Proposal, set[str]] = defaultdict(set)
+        self._clashes: set[Proposal] = set()
+
+    @property
+    def chosen_values(self) -> set[Value]:
+        return {p.value for p in self.chosen}
+
+    def record_sent(self, message: Message) -> None:
+        if isinstance(message, Promise):
+            prev = self.promised.get(message.sender)
+            if prev is None or message.n > prev:
+                self.promised[message.sender] = message.n
+        elif isinstance(message, Accept):
+            self._issue(Proposal(message.n, message.value))
+        elif isinstance(message, Accepted):
+            self._accept(message.sender, Proposal(message.n, message.value))
+
+    def _issue(self, proposal: Proposal) -> None:
+        earlier = self.issued.get(proposal.number)
+        if earlier is not None:
+            if earlier != proposal and proposal not in self._clashes:
+                self._clashes.add(proposal)
+                # Two proposals with one number: P2c is stated per (v, n) and
+                # the P2b induction needs numbers to name one proposal.
+                self.violations.append(Violation(
+                    P2C, f"proposals {earlier} and {proposal} were both issued with number "
+                         f"{proposal.number}"))
+            return
+        self.issued[proposal.number] = proposal
+        if not p2c_holds(proposal, self.acceptances, self.quorums):
+            self.violations.append(Violation(
+                P2C, f"proposal {proposal} was issued, but in every quorum S some acceptor "
+                     f"has accepted a proposal below {proposal.number}, and the highest of "
+                     f"them has another value"))
+
+    def _accept(self, acceptor: str, proposal: Proposal) -> None:
+        if (acceptor, proposal) in self.acceptances:
+            return
+        promised = self.promised.get(acceptor)
+        if promised is not None and promised > proposal.number:
+            self.violations.append(Violation(
+                P1A, f"{acceptor} accepted {proposal} after answering prepare {promised}"))
+        self.acceptances.add((acceptor, proposal))
+        voters = self._voters[proposal]
+        voters.add(acceptor)
+        if proposal not in self.chosen and self.quorums.is_phase2_quorum(voters):
+            self.chosen.add(proposal)
+            if proposal.value not in self.proposed:
+                self.violations.append(Violation(
+                    ONLY_PROPOSED, f"{proposal.value!r} was chosen but never proposed"))
+            values = self.chosen_values
+            if len(values) > 1:
+                self.violations.append(Violation(
+                    SINGLE_VALUE, "values " + " and ".join(repr(v) for v in sorted(values))
+                    + " were both chosen"))
+
+    def record_learned(self, learner: str, proposal: Proposal) -> None:
+        self.learned[learner] = proposal
+        if proposal.value not in self.chosen_values:
+            self.violations.append(Violation(
+                ONLY_CHOSEN_LEARNED, f"{learner} learned {proposal.value!r}, which was not chosen"))
+
+    @property
+    def safe(self) -> bool:
+        return not self.violations
