@@ -1,0 +1,38 @@
+"""Exhaustive model checking of Paxos (beyond the paper).
+
+Two models share this package: ``lamport`` reproduces the state space of
+Lamport's TLA+ specification exactly, so its counts can be compared with TLC's;
+``agents`` explores this project's own agent code, so that every counterexample
+it finds can be replayed by the simulator and animated in the notebooks.
+"""
+
+from functools import cache
+
+from ..trace import Trace
+from .model import AgentsResult, Step, check_agents, replay
+from .variants import VARIANTS, Variant, get_variant
+
+__all__ = [
+    "VARIANTS", "AgentsResult", "Step", "Variant", "check_agents", "counterexample",
+    "get_variant", "replay",
+]
+
+
+@cache
+def _shortest(variant: str) -> AgentsResult:
+    return check_agents(variant)
+
+
+def counterexample(variant: str) -> Trace:
+    """The shortest run in which ``variant`` breaks safety, replayed as a `Trace`.
+
+    Raises ``ValueError`` for a variant the checker finds safe (within its
+    default bounds). Results are cached for the session: the search is
+    deterministic, so the same variant always gives the same trace.
+    """
+    result = _shortest(get_variant(variant).name)
+    if result.safe:
+        raise ValueError(f"variant must be one that breaks safety; {variant!r} is safe within "
+                         f"its bounds (broken ones: "
+                         f"{sorted(n for n, v in VARIANTS.items() if not v.expect_safe)})")
+    return result.trace()
