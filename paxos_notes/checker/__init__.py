@@ -10,11 +10,12 @@ from functools import cache
 
 from ..trace import Trace
 from .model import AgentsResult, Step, check_agents, replay
+from .p1_alone import P1Result, check_p1_alone
 from .variants import VARIANTS, Variant, get_variant
 
 __all__ = [
-    "VARIANTS", "AgentsResult", "Step", "Variant", "check_agents", "counterexample",
-    "get_variant", "replay",
+    "VARIANTS", "AgentsResult", "P1Result", "Step", "Variant", "check_agents",
+    "check_p1_alone", "counterexample", "get_variant", "replay",
 ]
 
 
