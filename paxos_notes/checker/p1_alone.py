@@ -60,7 +60,7 @@ def check_p1_alone(acceptors: int = 3, values: tuple[str, ...] = ("x", "y"),
     quorums = Majority(names)
 
     def chosen(s: P1State) -> bool:
-        accepted, crashed, _, _ = s
+        accepted, _crashed, _, _ = s
         for v in values:
             # an acceptor that accepted and then crashed still counts: it *has* accepted
             if quorums.is_phase2_quorum(n for n, a in zip(names, accepted, strict=True) if a == v):
@@ -82,14 +82,14 @@ def check_p1_alone(acceptors: int = 3, values: tuple[str, ...] = ("x", "y"),
                     continue
                 new = accepted
                 if accepted[i] is None:  # P1: the first proposal it receives
-                    new = accepted[:i] + (v,) + accepted[i + 1:]
+                    new = (*accepted[:i], v, *accepted[i + 1:])
                 verb = "accepts it (P1: its first)" if accepted[i] is None else "ignores it"
                 yield f"{name} receives {v!r} and {verb}", (new, crashed, sent, delivered | bit)
         if sum(crashed) < max_crashes:
             for i, name in enumerate(names):
                 if not crashed[i]:
                     yield f"{name} crashes for good", \
-                        (accepted, crashed[:i] + (True,) + crashed[i + 1:], sent, delivered)
+                        (accepted, (*crashed[:i], True, *crashed[i + 1:]), sent, delivered)
 
     init: P1State = ((None,) * acceptors, (False,) * acceptors, 0, 0)
     parent: dict[P1State, tuple[P1State, str] | None] = {init: None}
