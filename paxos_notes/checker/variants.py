@@ -33,8 +33,8 @@ class Variant:
     def cluster(self, acceptors: int | None = None, proposers: int | None = None,
                 values: int | None = None) -> Cluster:
         """The cluster this variant runs on, with optional sizes overridden."""
-        base = Cluster(acceptors=acceptors or self.acceptors,
-                       proposers=proposers or self.proposers)
+        base = Cluster(acceptors=self.acceptors if acceptors is None else acceptors,
+                       proposers=self.proposers if proposers is None else proposers)
         vals = base.proposal_values
         if values is not None:
             if not 1 <= values <= base.proposers:
