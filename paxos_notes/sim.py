@@ -22,6 +22,7 @@ Two ways to drive it:
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 import math
 import random
@@ -182,12 +183,23 @@ class Simulation:
             "quorums": c.quorum_system.describe(),
             "loss": n.loss, "duplication": n.duplication, "delay": list(n.delay),
             "crash_rate": n.crash_rate,
+            "rules": dataclasses.asdict(c.rules),
+            "phase2_quorums": [sorted(q) for q in c.quorum_system.minimal_quorums(2)],
         }
 
     def _event(self, kind: str, agent: str = "", message: Message | None = None,
-               msg_id: int | None = None, detail: str = "") -> None:
+               msg_id: int | None = None, detail: str = "",
+               state: dict[str, Any] | None = None) -> None:
         if self.record:
-            self.trace.append(Event(self.steps, self.now, kind, agent, message, msg_id, detail))
+            self.trace.append(Event(self.steps, self.now, kind, agent, message, msg_id, detail,
+                                    state))
+
+    @staticmethod
+    def _storage(agent: Agent) -> dict[str, Any] | None:
+        """An acceptor's memory after an event, for the trace (None for others)."""
+        if not isinstance(agent, Acceptor):
+            return None
+        return {"promised": agent.promised, "accepted": agent.accepted}
 
     def _schedule(self, delay: float, kind: str, ref: Any) -> None:
         self._seq += 1
@@ -255,17 +267,20 @@ class Simulation:
         old = self.agents[name]
         self.agents[name] = new
         if isinstance(new, Acceptor):
+            storage = self._storage(new)
             if new.accepted != old.accepted and new.accepted is not None:
-                self._event("accept", name, detail=f"accepts {new.accepted}")
+                self._event("accept", name, detail=f"accepts {new.accepted}", state=storage)
             for m in out:
                 if isinstance(m, Promise):
                     accepted = f", reporting {m.accepted}" if m.accepted else ", nothing accepted"
-                    self._event("promise", name, detail=f"promises {m.n}{accepted}")
+                    self._event("promise", name, detail=f"promises {m.n}{accepted}",
+                                state=storage)
             if new.unsaved is not None and not self.manual:
                 self._schedule(0.0, "persist", name)
         elif isinstance(new, Learner) and new.learned is not None and old.learned is None:
             self.history.record_learned(name, new.learned)
-            self._event("learned", name, detail=f"learns {new.learned.value!r} ({cause})")
+            self._event("learned", name, detail=f"learns {new.learned.value!r} ({cause})",
+                        state={"learned": new.learned})
         before = len(self.history.chosen)
         seen = len(self.history.violations)
         self._send_all(out)
@@ -273,7 +288,8 @@ class Simulation:
             if self.chosen_at is None:
                 self.chosen_at = self.now
             newest = ", ".join(str(p) for p in sorted(self.history.chosen))
-            self._event("chosen", "", detail=f"chosen so far: {newest}")
+            self._event("chosen", "", detail=f"chosen so far: {newest}",
+                        state={"chosen": sorted(self.history.chosen)})
         for v in self.history.violations[seen:]:
             self._event("violation", "", detail=str(v))
 
@@ -347,7 +363,7 @@ class Simulation:
         self.steps += 1
         if agent.up:
             self.agents[name] = agent.crash()
-            self._event("crash", name)
+            self._event("crash", name, state=self._storage(self.agents[name]))
 
     def restart(self, name: str) -> None:
         """Start a stopped agent again from its stable storage."""
@@ -355,7 +371,7 @@ class Simulation:
         self.steps += 1
         if not agent.up:
             self.agents[name] = agent.restart()
-            self._event("restart", name)
+            self._event("restart", name, state=self._storage(self.agents[name]))
 
     def persist(self, name: str) -> None:
         """Let an acceptor that sent before persisting finish writing."""
@@ -363,7 +379,7 @@ class Simulation:
         if isinstance(agent, Acceptor) and agent.unsaved is not None:
             self.steps += 1
             self.agents[name] = agent.persist()
-            self._event("persist", name)
+            self._event("persist", name, state=self._storage(self.agents[name]))
 
     def partition(self, *groups: Iterable[str]) -> None:
         """Split the network: messages flow only within a group (an agent in no
@@ -433,7 +449,7 @@ class Simulation:
         if up:
             victim = self.rng.choice(up)
             self.agents[victim] = self.agents[victim].crash()
-            self._event("crash", victim)
+            self._event("crash", victim, state=self._storage(self.agents[victim]))
             self._schedule(self.rng.uniform(*self.network.restart_delay), "restart", victim)
         self._schedule_crash()
 

@@ -34,11 +34,18 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_INT = 2**31 - 1
 MAX_NAME = 64
 MAX_TEXT = 2000
+STATE_KEYS = ("promised", "accepted", "learned", "chosen")
 
 
 @dataclass(frozen=True)
 class Event:
-    """One thing that happened. ``message`` and ``msg_id`` are set for message events."""
+    """One thing that happened. ``message`` and ``msg_id`` are set for message events.
+
+    ``state`` carries the structured facts a viewer needs without re-running
+    the agents: for an acceptor's promise, accept, crash, restart and persist
+    its storage afterwards (``promised``, ``accepted``); for ``learned`` the
+    ``learned`` proposal; for ``chosen`` the ``chosen`` proposals so far.
+    """
 
     step: int
     time: float
@@ -47,6 +54,7 @@ class Event:
     message: Message | None = None
     msg_id: int | None = None
     detail: str = ""
+    state: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         # The file keeps times to 6 decimals (`_event_to_dict`); rounding here
@@ -186,7 +194,23 @@ def _event_to_dict(e: Event) -> dict[str, Any]:
         d["msg_id"] = e.msg_id
     if e.detail:
         d["detail"] = e.detail
+    if e.state is not None:
+        d["state"] = {k: _state_value_to_json(v) for k, v in e.state.items()}
     return d
+
+
+def _proposal_to_json(p: Proposal | None) -> dict[str, Any] | None:
+    return None if p is None else {"n": _number_to_json(p.number), "value": p.value}
+
+
+def _state_value_to_json(v: Any) -> Any:
+    if isinstance(v, ProposalNumber):
+        return _number_to_json(v)
+    if isinstance(v, Proposal):
+        return _proposal_to_json(v)
+    if isinstance(v, (list, tuple)):
+        return [_proposal_to_json(p) for p in v]
+    return v  # None
 
 
 # -- validation and decoding --------------------------------------------------
@@ -277,6 +301,7 @@ def _event_from_dict(d: Any, i: int) -> Event:
         raise ValueError(f"trace: {where} time must be a finite number in 0..1e12")
     msg = d.get("message")
     msg_id = d.get("msg_id")
+    raw_state = d.get("state")
     return Event(
         step=_int(d.get("step"), f"{where} step"),
         time=float(t),
@@ -285,4 +310,35 @@ def _event_from_dict(d: Any, i: int) -> Event:
         message=None if msg is None else message_from_dict(msg, f"{where} message"),
         msg_id=None if msg_id is None else _int(msg_id, f"{where} msg_id"),
         detail=_str(d.get("detail", ""), f"{where} detail", MAX_TEXT, empty=True),
+        state=None if raw_state is None else _state_from_json(raw_state, f"{where} state"),
     )
+
+
+def _proposal(v: Any, where: str) -> Proposal | None:
+    if v is None:
+        return None
+    if not isinstance(v, dict):
+        raise ValueError(f"trace: {where} must be null or an object")
+    return Proposal(_number(v.get("n"), f"{where} n"), _str(v.get("value"), f"{where} value"))
+
+
+def _state_from_json(d: Any, where: str) -> dict[str, Any]:
+    if not isinstance(d, dict):
+        raise ValueError(f"trace: {where} must be an object")
+    unknown = set(d) - set(STATE_KEYS)
+    if unknown:
+        raise ValueError(f"trace: {where} keys must be among {STATE_KEYS}, "
+                         f"got {sorted(unknown)[:3]}")
+    out: dict[str, Any] = {}
+    if "promised" in d:
+        p = d["promised"]
+        out["promised"] = None if p is None else _number(p, f"{where} promised")
+    for key in ("accepted", "learned"):
+        if key in d:
+            out[key] = _proposal(d[key], f"{where} {key}")
+    if "chosen" in d:
+        c = d["chosen"]
+        if not isinstance(c, list) or len(c) > 64:
+            raise ValueError(f"trace: {where} chosen must be a list of at most 64 proposals")
+        out["chosen"] = [_proposal(p, f"{where} chosen") for p in c]
+    return out
