@@ -11,8 +11,11 @@ the same order as the natural number the paper talks about
 (`ProposalNumber.natural`).
 
 `Allocator` hands out numbers. `Allocator(n, shared=True)` is deliberately
-broken: every proposer draws from the *same* set, so two proposers can issue two
-different proposals with one number. The model checker uses it to show why §2.5
+broken: every proposer draws from the *same* set, so two proposers can try two
+different proposals with one number. Phase 1(b)'s strict "greater than" alone
+stops the second one from gathering a quorum of promises; with acceptors that
+answer a repeated prepare (as implementations do) two values get chosen. The
+model checker's ``shared-numbers`` variants show both, and so why §2.5
 insists on disjoint sets.
 """
 

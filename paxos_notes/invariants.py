@@ -161,7 +161,7 @@ class History:
                 self.violations.append(Violation(
                     ONLY_PROPOSED, f"{proposal.value!r} was chosen but never proposed"))
             values = self.chosen_values
-            if len(values) > 1:
+            if len(values) > 1 and not any(v.rule == SINGLE_VALUE for v in self.violations):
                 self.violations.append(Violation(
                     SINGLE_VALUE, "values " + " and ".join(repr(v) for v in sorted(values))
                     + " were both chosen"))

@@ -210,7 +210,8 @@ class Simulation:
 
     def _check_agent(self, name: str) -> Agent:
         if name not in self.agents:
-            raise ValueError(f"agent must be one of {sorted(self.agents)}, got {name!r}")
+            raise ValueError(f"name must be an agent, one of {sorted(self.agents)}, "
+                             f"got {name!r}")
         return self.agents[name]
 
     @property
