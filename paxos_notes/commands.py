@@ -36,7 +36,8 @@ class Counter:
         self.label, self.total, self.quiet = label, total, quiet
         self.stream = stream or sys.stderr
         self.tty = self.stream.isatty()
-        self.last = 0.0
+        # Off a terminal, stay silent for short work: the first line after 5 s.
+        self.last = 0.0 if self.tty else time.monotonic()
 
     def update(self, text: str, force: bool = False) -> None:
         if self.quiet:
@@ -101,8 +102,13 @@ def run_simulate(args: argparse.Namespace) -> int:
 
 
 def format_summary(s: dict[str, Any]) -> str:
-    chosen = ", ".join(repr(v) for v in s["chosen"]) or "nothing"
+    values = sorted(set(s["chosen"]))
+    chosen = ", ".join(repr(v) for v in values) or "nothing"
     when = f" at t={s['chosen_at']:.2f}" if s["chosen_at"] is not None else ""
+    if s["chosen_proposals"]:
+        n = len(s["chosen_proposals"])
+        when += (f" (first by proposal {s['chosen_proposals'][0]}"
+                 + (f"; {n - 1} later proposals carried the same value)" if n > 1 else ")"))
     learned = ", ".join(f"{k}: {v!r}" if v else f"{k}: nothing" for k, v in s["learned"].items())
     lines = [
         f"chosen:     {chosen}{when}",
