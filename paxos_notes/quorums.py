@@ -71,9 +71,15 @@ class QuorumSystem:
     def _is_q2(self, members: frozenset[str]) -> bool:
         return self._is_q1(members)
 
+    @cached_property
+    def _names(self) -> frozenset[str]:
+        return frozenset(self.acceptors)
+
     def _members(self, members: Iterable[str]) -> frozenset[str]:
         s = frozenset(members)
-        unknown = s - set(self.acceptors)
+        if s <= self._names:
+            return s
+        unknown = s - self._names
         if unknown:
             raise ValueError(
                 f"members must be acceptors of this system {self.acceptors}, "

@@ -27,7 +27,7 @@ import heapq
 import math
 import random
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from .agents import Acceptor, Agent, Learner, Proposer
@@ -114,12 +114,9 @@ class Counts:
     duplicated: int = 0
 
 
-@dataclass(order=True)
-class _Scheduled:
-    time: float
-    seq: int
-    kind: str = field(compare=False)
-    ref: Any = field(compare=False)
+# A scheduled event is a plain tuple (time, seq, kind, ref): the heap then
+# compares tuples in C, and seq breaks ties in scheduling order.
+_Scheduled = tuple[float, int, str, Any]
 
 
 class Simulation:
@@ -203,7 +200,7 @@ class Simulation:
 
     def _schedule(self, delay: float, kind: str, ref: Any) -> None:
         self._seq += 1
-        heapq.heappush(self._queue, _Scheduled(self.now + delay, self._seq, kind, ref))
+        heapq.heappush(self._queue, (self.now + delay, self._seq, kind, ref))
 
     def _faulty(self) -> bool:
         return self.now < self.network.faults_until
@@ -257,7 +254,7 @@ class Simulation:
         due = self.now + self.rng.uniform(lo, hi)
         self.in_flight[mid] = Pending(mid, m, due)
         self._seq += 1
-        heapq.heappush(self._queue, _Scheduled(due, self._seq, "deliver", mid))
+        heapq.heappush(self._queue, (due, self._seq, "deliver", mid))
         if kind == "send" and self._faulty() and self.network.duplication \
                 and self.rng.random() < self.network.duplication:
             self._duplicated += 1
@@ -408,27 +405,27 @@ class Simulation:
         if self.manual:
             raise ValueError("step() is for automatic mode; this simulation is manual=True")
         while self._queue:
-            ev = heapq.heappop(self._queue)
-            if ev.kind == "deliver" and ev.ref not in self.in_flight:
+            time, _, kind, ref = heapq.heappop(self._queue)
+            if kind == "deliver" and ref not in self.in_flight:
                 continue  # already handled by a manual action
-            self.now = ev.time
+            self.now = time
             self.steps += 1
-            if ev.kind == "deliver":
-                self._deliver(self.in_flight.pop(ev.ref))
-            elif ev.kind == "timeout":
-                self._timeout(ev.ref)
-            elif ev.kind == "crash":
+            if kind == "deliver":
+                self._deliver(self.in_flight.pop(ref))
+            elif kind == "timeout":
+                self._timeout(ref)
+            elif kind == "crash":
                 self._random_crash()
-            elif ev.kind == "restart":
-                self.restart(ev.ref)
-                if isinstance(self.agents[ev.ref], Learner) and self._resting:
+            elif kind == "restart":
+                self.restart(ref)
+                if isinstance(self.agents[ref], Learner) and self._resting:
                     # §2.3: a learner that lost what it knew "can have a
                     # proposer issue a proposal" to find out again.
                     for name in sorted(self._resting):
                         self._schedule(self.rng.uniform(*self.network.retry), "timeout", name)
                     self._resting.clear()
-            elif ev.kind == "persist":
-                self.persist(ev.ref)
+            elif kind == "persist":
+                self.persist(ref)
             return True
         return False
 
@@ -461,7 +458,7 @@ class Simulation:
         if not isinstance(max_steps, int) or max_steps < 1:
             raise ValueError(f"max_steps must be an integer >= 1, got {max_steps!r}")
         budget = max_steps
-        while budget and self._queue and self._queue[0].time <= until:
+        while budget and self._queue and self._queue[0][0] <= until:
             if not self.step():
                 break
             budget -= 1
