@@ -1,0 +1,693 @@
+"""A deterministic driver for the replicated key-value store (§3 in §2.1's world).
+
+Everything random lives here, none of it in the servers: one `random.Random`,
+seeded by the caller, decides message delays (so messages overtake each other),
+losses, duplicates, crashes, the servers' randomized election timeouts and the
+clients' operations. The same seed gives the same run and the same trace JSON,
+byte for byte — the recipe of `paxos_notes.sim`.
+
+- N `Server` replicas and M clients issuing ``get`` / ``put`` / ``cas``;
+  scripted operations (`Scripted`, e.g. a ``reconfig``) and scripted faults
+  (`Fault`: crash, restart, crash the leader, partition, heal).
+- Crashes keep stable storage (`paxos_notes.multipaxos.server.Stable`).
+- Partitions cut server-to-server links; clients reach every server.
+- After ``Network.faults_until`` no message is lost or duplicated, partitions
+  heal and crashed servers restart, so liveness can be checked.
+- After every step the `Monitor` checks safety; each client's invocations and
+  completions are kept for `paxos_notes.linearizability.check` (`history`).
+- Manual mode (``manual=True``): nothing happens by itself; deliver, drop or
+  duplicate a pending message, fire a server's timers, crash, restart,
+  partition — what a reader, a test or a widget does step by step.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import random
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from ..linearizability import Operation
+from .client import Client
+from .kv import Op, describe_value, validate_op
+from .messages import Message
+from .safety import Monitor
+from .server import Server, Setup, settle
+from .trace import Event, Trace
+
+
+def _probability(name: str, p: object) -> float:
+    if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
+        raise ValueError(f"{name} must be a probability in 0..1, got {p!r}")
+    return float(p)
+
+
+def _interval(name: str, r: object, positive: bool = False) -> tuple[float, float]:
+    try:
+        lo, hi = (float(x) for x in r)  # type: ignore[union-attr]
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a pair (low, high) of numbers, got {r!r}") from None
+    if not (math.isfinite(lo) and math.isfinite(hi)) or lo < 0 or hi < lo \
+            or (positive and lo <= 0):
+        bound = "0 < low" if positive else "0 <= low"
+        raise ValueError(f"{name} must satisfy {bound} <= high < inf, got {r!r}")
+    return lo, hi
+
+
+def _positive(name: str, v: object) -> float:
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v < math.inf:
+        raise ValueError(f"{name} must be a number in (0, inf), got {v!r}")
+    return float(v)
+
+
+@dataclass(frozen=True)
+class Network:
+    """Faults. ``loss`` / ``duplication``: per message, in 0..1; ``delay``: each
+    delivery takes a uniform time in it; ``crash_rate``: expected server crashes
+    per unit of time (>= 0), each restarting after a time in ``restart_delay``;
+    ``faults_until``: the time after which the network behaves."""
+
+    loss: float = 0.0
+    duplication: float = 0.0
+    delay: tuple[float, float] = (1.0, 3.0)
+    crash_rate: float = 0.0
+    restart_delay: tuple[float, float] = (10.0, 30.0)
+    faults_until: float = math.inf
+
+    def __post_init__(self) -> None:
+        _probability("loss", self.loss)
+        _probability("duplication", self.duplication)
+        _interval("delay", self.delay)
+        if isinstance(self.crash_rate, bool) or not isinstance(self.crash_rate, (int, float)) \
+                or not 0 <= self.crash_rate < math.inf:
+            raise ValueError(f"crash_rate must be a number in [0, inf), got {self.crash_rate!r}")
+        _interval("restart_delay", self.restart_delay, positive=True)
+        if isinstance(self.faults_until, bool) or not isinstance(self.faults_until, (int, float)) \
+                or not self.faults_until >= 0:
+            raise ValueError(f"faults_until must be a number >= 0, got {self.faults_until!r}")
+
+
+@dataclass(frozen=True)
+class Timing:
+    """``heartbeat``: a leader's tick; ``election``: a follower's randomized
+    timeout is uniform in this range; ``client_retry``: a client resends after
+    this long; ``think``: a client's pause between operations."""
+
+    heartbeat: float = 5.0
+    election: tuple[float, float] = (20.0, 40.0)
+    client_retry: float = 40.0
+    think: tuple[float, float] = (0.0, 2.0)
+
+    def __post_init__(self) -> None:
+        _positive("heartbeat", self.heartbeat)
+        _interval("election", self.election, positive=True)
+        _positive("client_retry", self.client_retry)
+        _interval("think", self.think)
+
+
+MAX_CLIENTS = 32
+MAX_OPS = 100_000
+
+
+@dataclass(frozen=True)
+class Workload:
+    """``clients`` clients ``c1..`` each run ``ops`` random operations on
+    ``keys``, with values ``0..values-1``."""
+
+    clients: int = 2
+    ops: int = 10
+    keys: tuple[str, ...] = ("x", "y")
+    values: int = 3
+
+    def __post_init__(self) -> None:
+        if isinstance(self.clients, bool) or not isinstance(self.clients, int) \
+                or not 0 <= self.clients <= MAX_CLIENTS:
+            raise ValueError(f"clients must be an integer in 0..{MAX_CLIENTS}, "
+                             f"got {self.clients!r}")
+        if isinstance(self.ops, bool) or not isinstance(self.ops, int) \
+                or not 0 <= self.ops <= MAX_OPS:
+            raise ValueError(f"ops must be an integer in 0..{MAX_OPS}, got {self.ops!r}")
+        if not self.keys or not all(isinstance(k, str) and k for k in self.keys):
+            raise ValueError(f"keys must be a non-empty tuple of non-empty strings, "
+                             f"got {self.keys!r}")
+        if isinstance(self.values, bool) or not isinstance(self.values, int) \
+                or not 1 <= self.values <= 1000:
+            raise ValueError(f"values must be an integer in 1..1000, got {self.values!r}")
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(f"c{i}" for i in range(1, self.clients + 1))
+
+
+FaultAction = Literal["crash", "restart", "crash_leader", "partition", "heal"]
+FAULT_ACTIONS = ("crash", "restart", "crash_leader", "partition", "heal")
+
+
+@dataclass(frozen=True)
+class Fault:
+    """At ``time``: crash / restart ``servers``, crash whoever leads, cut the
+    servers into ``groups`` (a server in no group is cut off), or heal."""
+
+    time: float
+    action: FaultAction
+    servers: tuple[str, ...] = ()
+    groups: tuple[tuple[str, ...], ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.action not in FAULT_ACTIONS:
+            raise ValueError(f"action must be one of {FAULT_ACTIONS}, got {self.action!r}")
+        if isinstance(self.time, bool) or not isinstance(self.time, (int, float)) \
+                or not 0 <= self.time < math.inf:
+            raise ValueError(f"time must be a number in [0, inf), got {self.time!r}")
+
+
+@dataclass(frozen=True)
+class Scripted:
+    """At ``time`` (or as soon as it is free), ``client`` invokes ``op``."""
+
+    time: float
+    client: str
+    op: Op
+
+
+@dataclass
+class OpRecord:
+    """One client operation: what was asked, when, and what came back."""
+
+    client: str
+    request_id: int
+    op: Op
+    invoke: float
+    complete: float | None = None
+    output: Any = None
+
+
+@dataclass(frozen=True)
+class Pending:
+    id: int
+    message: Message
+    due: float = 0.0
+
+    def describe(self) -> str:
+        m = self.message
+        return f"#{self.id} {m.sender}→{m.receiver}: {m.describe()}"
+
+
+@dataclass(order=True)
+class _Scheduled:
+    time: float
+    seq: int
+    kind: str = field(compare=False)
+    ref: Any = field(compare=False)
+
+
+class Simulation:
+    """N servers and M clients on a simulated network. ``seed`` is required."""
+
+    def __init__(
+        self,
+        setup: Setup | None = None,
+        *,
+        seed: int,
+        workload: Workload | None = None,
+        network: Network | None = None,
+        timing: Timing | None = None,
+        faults: Iterable[Fault] = (),
+        script: Iterable[Scripted] = (),
+        manual: bool = False,
+        record: bool = True,
+        check: bool = True,
+    ) -> None:
+        if isinstance(seed, bool) or not isinstance(seed, int):
+            raise ValueError(f"seed must be an integer, got {seed!r}")
+        self.setup = setup if setup is not None else Setup()
+        self.workload = workload if workload is not None else Workload()
+        self.network = network if network is not None else Network()
+        self.timing = timing if timing is not None else Timing()
+        self.faults = tuple(faults)
+        self.script = tuple(script)
+        for f in self.faults:
+            for name in (*f.servers, *(s for g in f.groups for s in g)):
+                self.setup.index(name)
+        for s in self.script:
+            validate_op(s.op, self.setup.servers)
+        self.seed, self.manual, self.record = seed, manual, record
+        self.rng = random.Random(seed)
+        self.servers: dict[str, Server] = {n: Server(n, self.setup) for n in self.setup.servers}
+        self.clients: dict[str, Client] = {}
+        self.monitor: Monitor | None = Monitor(self.setup) if check else None
+        self.now = 0.0
+        self.steps = 0
+        self._seq = 0
+        self._next_id = 0
+        self._queue: list[_Scheduled] = []
+        self.in_flight: dict[int, Pending] = {}
+        self.partitions: tuple[frozenset[str], ...] = ()
+        self.ops: list[OpRecord] = []
+        self._open: dict[str, OpRecord] = {}
+        self._remaining: dict[str, int] = {}
+        self._scripted: dict[str, list[Op]] = {}
+        self.sent: Counter[str] = Counter()
+        self.delivered = self.dropped = self.duplicated = 0
+        self.trace = Trace(meta=self._meta())
+        for name in self.workload.names:
+            self._client(name)
+            self._remaining[name] = self.workload.ops
+        if not manual:
+            for name in self.setup.servers:
+                self._schedule(self.rng.uniform(*self.timing.election), "election", name)
+                self._schedule(self.rng.uniform(0.0, self.timing.heartbeat), "tick", name)
+            for name in self.workload.names:
+                if self.workload.ops:
+                    self._schedule(self.rng.uniform(*self.timing.think), "invoke", name)
+            for i, f in enumerate(self.faults):
+                self._schedule(f.time, "fault", i)
+            for i, s in enumerate(self.script):
+                self._schedule(s.time, "script", i)
+            if self.network.crash_rate > 0:
+                self._schedule(self.rng.expovariate(self.network.crash_rate), "random-crash", None)
+            if math.isfinite(self.network.faults_until):
+                self._schedule(self.network.faults_until, "recover", None)
+
+    # -- bookkeeping ---------------------------------------------------------------
+    def _meta(self) -> dict[str, Any]:
+        s, n, t, w = self.setup, self.network, self.timing, self.workload
+        return {
+            "seed": self.seed, "manual": self.manual, "servers": list(s.servers),
+            "initial": list(s.initial), "alpha": s.alpha, "loss": n.loss,
+            "duplication": n.duplication, "delay": list(n.delay), "crash_rate": n.crash_rate,
+            "faults_until": n.faults_until if math.isfinite(n.faults_until) else None,
+            "heartbeat": t.heartbeat, "election": list(t.election),
+            "clients": w.clients, "ops": w.ops,
+        }
+
+    def _event(self, kind: str, agent: str = "", message: Message | None = None,
+               msg_id: int | None = None, detail: str = "") -> None:
+        if self.record:
+            self.trace.append(Event(self.steps, self.now, kind, agent, message, msg_id, detail))
+
+    def _schedule(self, delay: float, kind: str, ref: Any) -> None:
+        self._seq += 1
+        heapq.heappush(self._queue, _Scheduled(self.now + delay, self._seq, kind, ref))
+
+    def _faulty(self) -> bool:
+        return self.now < self.network.faults_until
+
+    def _client(self, name: str) -> Client:
+        if name in self.setup.servers:
+            raise ValueError(f"client must not be named like a server {self.setup.servers}, "
+                             f"got {name!r}")
+        if name not in self.clients:
+            # Each client starts with a different server, so first guesses spread.
+            start = len(self.clients) % len(self.setup.servers)
+            self.clients[name] = Client(name, self.setup.servers, target=start)
+        return self.clients[name]
+
+    def _check_server(self, name: str) -> Server:
+        if name not in self.servers:
+            raise ValueError(f"server must be one of {self.setup.servers}, got {name!r}")
+        return self.servers[name]
+
+    @property
+    def violations(self) -> list:
+        return self.monitor.violations if self.monitor is not None else []
+
+    @property
+    def safe(self) -> bool:
+        return not self.violations
+
+    def leaders(self) -> list[str]:
+        """Servers that currently believe they lead (more than one is possible)."""
+        return [n for n, s in self.servers.items() if s.is_leader]
+
+    def partitioned(self, a: str, b: str) -> bool:
+        if not self.partitions or a not in self.servers or b not in self.servers:
+            return False
+        return not any(a in g and b in g for g in self.partitions)
+
+    # -- sending -----------------------------------------------------------------
+    def _transmit(self, m: Message) -> None:
+        self.sent[type(m).__name__] += 1
+        if self.monitor is not None:
+            self.monitor.record_sent(m)
+        self._put_in_flight(m, "send")
+
+    def _put_in_flight(self, m: Message, kind: str) -> None:
+        self._next_id += 1
+        mid = self._next_id
+        self._event(kind, m.sender, m, mid)
+        if self.manual:
+            self.in_flight[mid] = Pending(mid, m)
+            return
+        if self._faulty() and self.network.loss and self.rng.random() < self.network.loss:
+            self.dropped += 1
+            self._event("drop", m.sender, m, mid, "lost by the network")
+            return
+        due = self.now + self.rng.uniform(*self.network.delay)
+        self.in_flight[mid] = Pending(mid, m, due)
+        self._seq += 1
+        heapq.heappush(self._queue, _Scheduled(due, self._seq, "deliver", mid))
+        if kind == "send" and self._faulty() and self.network.duplication \
+                and self.rng.random() < self.network.duplication:
+            self.duplicated += 1
+            self._put_in_flight(m, "duplicate")
+
+    # -- running a server's handler -------------------------------------------------
+    def _run_server(self, name: str,
+                    handler: Callable[[Server], tuple[Server, Any]]) -> None:
+        old = self.servers[name]
+        new, out = handler(old)
+        new, sent = settle(new, out)
+        self.servers[name] = new
+        seen = len(self.violations)
+        for m in sent:
+            if m.receiver != name:
+                self._transmit(m)
+                continue
+            if self.monitor is not None:  # handled already, by `settle`
+                self.monitor.record_sent(m)
+            self._event("local", name, m)
+        self._observe(name, old, new)
+        for v in self.violations[seen:]:
+            self._event("violation", name, detail=str(v))
+
+    def _observe(self, name: str, old: Server, new: Server) -> None:
+        if old.role != new.role or (
+                old.leadership and new.leadership
+                and old.leadership.number != new.leadership.number):
+            if new.role == "candidate":
+                assert new.leadership is not None
+                self._event("campaign", name, detail=f"phase 1 with number "
+                            f"{new.leadership.number} for {list(new.leadership.gaps)} "
+                            f"and ≥{new.leadership.above}")
+            elif new.role == "leader":
+                assert new.leadership is not None
+                lead = new.leadership
+                self._event("elected", name, detail=f"leads with {lead.number}; constrained "
+                            f"{list(lead.constrained)}, no-ops {list(lead.noops)}")
+            elif old.role in ("leader", "candidate") and new.role == "follower":
+                self._event("step-down", name)
+        added = len(new.stable.chosen) - len(old.stable.chosen)
+        if added > 0:
+            keys = list(new.stable.chosen)[-added:]
+            for s in keys:
+                value = new.stable.chosen[s]
+                if self.monitor is not None:
+                    self.monitor.record_learned(name, s, value)
+                if self.record:
+                    self._event("learn", name, detail=f"#{s} {describe_value(value)}")
+        if new.up and old.up and new.executed > old.executed:
+            if self.monitor is not None:
+                self.monitor.record_executed(name, new.sm)
+            if self.record:
+                for s in range(old.executed + 1, new.executed + 1):
+                    self._event("execute", name,
+                                detail=f"#{s} {describe_value(new.stable.chosen[s])}")
+
+    # -- clients ---------------------------------------------------------------------
+    def _invoke(self, name: str, op: Op) -> None:
+        client, out = self._client(name).invoke(op)
+        self.clients[name] = client
+        assert client.outstanding is not None
+        rec = OpRecord(name, client.outstanding.request_id, client.outstanding.op, self.now)
+        self.ops.append(rec)
+        self._open[name] = rec
+        self._event("invoke", name, detail=client.outstanding.describe())
+        for m in out:
+            self._transmit(m)
+        if not self.manual:
+            self._schedule(self.timing.client_retry, "retry", (name, rec.request_id))
+
+    def _random_op(self) -> Op:
+        w, r = self.workload, self.rng
+        key = r.choice(w.keys)
+        x = r.random()
+        if x < 0.4:
+            return ("get", key)
+        if x < 0.8:
+            return ("put", key, r.randrange(w.values))
+        return ("cas", key, r.choice([None, *range(w.values)]), r.randrange(w.values))
+
+    def _next_for(self, name: str) -> None:
+        """A free client takes its next scripted operation, or its next random one."""
+        if self._scripted.get(name):
+            self._invoke(name, self._scripted[name].pop(0))
+        elif self._remaining.get(name, 0) > 0:
+            self._remaining[name] -= 1
+            self._invoke(name, self._random_op())
+
+    def _client_receive(self, m: Message) -> None:
+        name = m.receiver
+        old = self.clients[name]
+        new, out = old.receive(m)
+        self.clients[name] = new
+        for x in out:
+            self._transmit(x)
+        if old.outstanding is not None and new.outstanding is None:
+            rec = self._open.pop(name)
+            rec.complete, rec.output = self.now, new.last[1] if new.last else None
+            self._event("complete", name, detail=f"#{rec.request_id} → {rec.output!r}")
+            if not self.manual:
+                if self._scripted.get(name):
+                    self._next_for(name)
+                elif self._remaining.get(name, 0) > 0:
+                    self._schedule(self.rng.uniform(*self.timing.think), "invoke", name)
+
+    # -- delivering ----------------------------------------------------------------
+    def _deliver(self, p: Pending) -> None:
+        m = p.message
+        if self.partitioned(m.sender, m.receiver):
+            self.dropped += 1
+            self._event("drop", m.receiver, m, p.id, "partitioned")
+            return
+        if m.receiver in self.servers:
+            if not self.servers[m.receiver].up:
+                self.dropped += 1
+                self._event("drop", m.receiver, m, p.id, "receiver is down")
+                return
+            self.delivered += 1
+            self._event("deliver", m.receiver, m, p.id)
+            self._run_server(m.receiver, lambda s: s.receive(m))
+        else:
+            self.delivered += 1
+            self._event("deliver", m.receiver, m, p.id)
+            self._client_receive(m)
+
+    # -- actions (manual mode, and scripted faults) ----------------------------------
+    def pending(self) -> list[Pending]:
+        """Messages in flight, oldest first."""
+        return [self.in_flight[k] for k in sorted(self.in_flight)]
+
+    def _take(self, msg_id: int) -> Pending:
+        if msg_id not in self.in_flight:
+            raise ValueError(f"msg_id must be one of the pending ids {sorted(self.in_flight)}, "
+                             f"got {msg_id!r}")
+        return self.in_flight.pop(msg_id)
+
+    def deliver(self, msg_id: int) -> None:
+        p = self._take(msg_id)
+        self.steps += 1
+        self._deliver(p)
+
+    def drop(self, msg_id: int) -> None:
+        p = self._take(msg_id)
+        self.steps += 1
+        self.dropped += 1
+        self._event("drop", p.message.receiver, p.message, p.id, "dropped")
+
+    def duplicate(self, msg_id: int) -> None:
+        if msg_id not in self.in_flight:
+            raise ValueError(f"msg_id must be one of the pending ids {sorted(self.in_flight)}, "
+                             f"got {msg_id!r}")
+        self.steps += 1
+        self.duplicated += 1
+        self._put_in_flight(self.in_flight[msg_id].message, "duplicate")
+
+    def timeout(self, name: str) -> None:
+        """Fire ``name``'s election timer."""
+        self._check_server(name)
+        self.steps += 1
+        self._run_server(name, Server.election_timeout)
+
+    def tick(self, name: str) -> None:
+        """Fire ``name``'s heartbeat timer."""
+        self._check_server(name)
+        self.steps += 1
+        self._run_server(name, Server.tick)
+
+    def campaign(self, name: str) -> None:
+        """Have ``name`` start phase 1 now, whatever it heard."""
+        self._check_server(name)
+        self.steps += 1
+        self._run_server(name, Server.campaign)
+
+    def crash(self, name: str) -> None:
+        server = self._check_server(name)
+        self.steps += 1
+        if server.up:
+            self.servers[name] = server.crash()
+            self._event("crash", name)
+
+    def restart(self, name: str) -> None:
+        server = self._check_server(name)
+        self.steps += 1
+        if not server.up:
+            self.servers[name] = new = server.restart()
+            self._event("restart", name, detail=f"replayed {new.executed} commands")
+            if self.monitor is not None:
+                self.monitor.record_executed(name, new.sm)
+
+    def invoke(self, client: str, op: Op) -> None:
+        """Have ``client`` invoke ``op`` now."""
+        self.steps += 1
+        self._invoke(client, op)
+
+    def retry(self, client: str) -> None:
+        """Fire ``client``'s retry timer."""
+        if client not in self.clients:
+            raise ValueError(f"client must be one of {sorted(self.clients)}, got {client!r}")
+        self.steps += 1
+        new, out = self.clients[client].retry()
+        self.clients[client] = new
+        for m in out:
+            self._transmit(m)
+
+    def partition(self, *groups: Iterable[str]) -> None:
+        gs = tuple(frozenset(g) for g in groups)
+        for g in gs:
+            for name in g:
+                self._check_server(name)
+        self.partitions = gs
+        self._event("partition", detail=" | ".join(",".join(sorted(g)) for g in gs))
+
+    def heal(self) -> None:
+        self.partitions = ()
+        self._event("heal")
+
+    # -- automatic mode ---------------------------------------------------------------
+    def step(self) -> bool:
+        """Process the next scheduled event; False when nothing is left."""
+        if self.manual:
+            raise ValueError("step() is for automatic mode; this simulation is manual=True")
+        while self._queue:
+            ev = heapq.heappop(self._queue)
+            if ev.kind == "deliver" and ev.ref not in self.in_flight:
+                continue
+            self.now = ev.time
+            self.steps += 1
+            getattr(self, "_on_" + ev.kind.replace("-", "_"))(ev.ref)
+            return True
+        return False
+
+    def _on_deliver(self, ref: int) -> None:
+        self._deliver(self.in_flight.pop(ref))
+
+    def _on_election(self, name: str) -> None:
+        if self.servers[name].up:
+            self._run_server(name, Server.election_timeout)
+        self._schedule(self.rng.uniform(*self.timing.election), "election", name)
+
+    def _on_tick(self, name: str) -> None:
+        if self.servers[name].up:
+            self._run_server(name, Server.tick)
+        self._schedule(self.timing.heartbeat, "tick", name)
+
+    def _on_invoke(self, name: str) -> None:
+        if not self.clients[name].busy:
+            self._next_for(name)
+
+    def _on_retry(self, ref: tuple[str, int]) -> None:
+        name, request_id = ref
+        c = self.clients[name]
+        if c.outstanding is not None and c.outstanding.request_id == request_id:
+            self.retry(name)
+            self._schedule(self.timing.client_retry, "retry", ref)
+
+    def _on_script(self, i: int) -> None:
+        s = self.script[i]
+        self._scripted.setdefault(s.client, []).append(s.op)
+        if not self._client(s.client).busy:
+            self._next_for(s.client)
+
+    def _on_fault(self, i: int) -> None:
+        f = self.faults[i]
+        if f.action == "crash":
+            for name in f.servers:
+                self.crash(name)
+        elif f.action == "restart":
+            for name in f.servers:
+                self.restart(name)
+        elif f.action == "crash_leader":
+            leaders = sorted(self.leaders(), key=lambda n: self.servers[n].leadership.number)
+            if leaders:
+                self.crash(leaders[-1])
+        elif f.action == "partition":
+            self.partition(*f.groups)
+        else:
+            self.heal()
+
+    def _on_random_crash(self, _: None) -> None:
+        if not self._faulty():
+            return
+        up = [n for n, s in self.servers.items() if s.up]
+        if up:
+            victim = self.rng.choice(up)
+            self.crash(victim)
+            self._schedule(self.rng.uniform(*self.network.restart_delay), "restart", victim)
+        self._schedule(self.rng.expovariate(self.network.crash_rate), "random-crash", None)
+
+    def _on_restart(self, name: str) -> None:
+        self.restart(name)
+
+    def _on_recover(self, _: None) -> None:
+        """The faults stop: heal every partition and restart every crashed server."""
+        if self.partitions:
+            self.heal()
+        for name, s in self.servers.items():
+            if not s.up:
+                self.restart(name)
+
+    @property
+    def done(self) -> bool:
+        """Every client finished every operation it was given (so far)."""
+        return (not self._open and all(v == 0 for v in self._remaining.values())
+                and not any(self._scripted.values())
+                and all(s.time <= self.now for s in self.script))
+
+    def run(self, until: float = math.inf, max_steps: int = 10_000_000,
+            stop_when_done: bool = True) -> Simulation:
+        """Run until simulated time ``until``, or until every client is done."""
+        if isinstance(until, bool) or not isinstance(until, (int, float)) or not until >= 0:
+            raise ValueError(f"until must be a number >= 0, got {until!r}")
+        if isinstance(max_steps, bool) or not isinstance(max_steps, int) or max_steps < 1:
+            raise ValueError(f"max_steps must be an integer >= 1, got {max_steps!r}")
+        budget = max_steps
+        while budget and self._queue and self._queue[0].time <= until:
+            if stop_when_done and self.done:
+                break
+            self.step()
+            budget -= 1
+        return self
+
+    # -- results ------------------------------------------------------------------------
+    def history(self, kv_only: bool = True) -> list[Operation]:
+        """The clients' operations as `paxos_notes.linearizability.Operation`s
+        (``reconfig`` left out unless ``kv_only=False``)."""
+        return [Operation(r.client, r.op, r.output if r.complete is not None else None,
+                          r.invoke, r.complete)
+                for r in self.ops if not (kv_only and r.op[0] == "reconfig")]
+
+    def summary(self) -> dict[str, Any]:
+        completed = [r for r in self.ops if r.complete is not None]
+        return {
+            "seed": self.seed, "time": round(self.now, 6), "steps": self.steps,
+            "ops": len(self.ops), "completed": len(completed),
+            "sent": sum(self.sent.values()), "by_type": dict(sorted(self.sent.items())),
+            "delivered": self.delivered, "dropped": self.dropped,
+            "duplicated": self.duplicated, "leaders": self.leaders(),
+            "executed": {n: s.executed for n, s in self.servers.items()},
+            "safe": self.safe, "violations": [str(v) for v in self.violations],
+        }
