@@ -15,13 +15,19 @@ from .variants import VARIANTS, Variant, get_variant
 
 __all__ = [
     "VARIANTS", "AgentsResult", "P1Result", "Step", "Variant", "check_agents",
-    "check_p1_alone", "counterexample", "get_variant", "replay",
+    "check_p1_alone", "counterexample", "get_variant", "replay", "shortest",
 ]
 
 
 @cache
 def _shortest(variant: str) -> AgentsResult:
     return check_agents(variant)
+
+
+def shortest(variant: str) -> AgentsResult:
+    """`check_agents` at the variant's default bounds, cached for the session
+    (the search is deterministic): counts, verdict and numbered steps."""
+    return _shortest(get_variant(variant).name)
 
 
 def counterexample(variant: str) -> Trace:
@@ -31,7 +37,7 @@ def counterexample(variant: str) -> Trace:
     default bounds). Results are cached for the session: the search is
     deterministic, so the same variant always gives the same trace.
     """
-    result = _shortest(get_variant(variant).name)
+    result = shortest(variant)
     if result.safe:
         raise ValueError(f"variant must be one that breaks safety; {variant!r} is safe within "
                          f"its bounds (broken ones: "

@@ -326,7 +326,8 @@ def check_agents(
             prev, action = parent[s]  # type: ignore[misc]
             path.append(action)
             s = prev
-        steps = tuple(_describe(i + 1, model.resolve(a)) for i, a in enumerate(reversed(path)))
+        steps = tuple(_describe(i + 1, model.resolve(a), cluster.rules.stable_storage)
+                      for i, a in enumerate(reversed(path)))
     if progress is not None:
         progress(len(parent), depth, len(frontier), seconds)
     if found is None:
@@ -339,7 +340,7 @@ def check_agents(
     )
 
 
-def _describe(number: int, action: Action) -> Step:
+def _describe(number: int, action: Action, stable_storage: bool = True) -> Step:
     kind, what = action
     if kind == "deliver":
         m: Message = what
@@ -348,7 +349,8 @@ def _describe(number: int, action: Action) -> Step:
     words = {
         "propose": "starts phase 1 with a new proposal number",
         "crash": "crashes",
-        "restart": "restarts from stable storage",
+        "restart": ("restarts from stable storage" if stable_storage
+                    else "restarts with nothing remembered (no stable storage)"),
         "persist": "writes its state to stable storage",
     }[kind]
     return Step(number, kind, what, None, f"{what} {words}")

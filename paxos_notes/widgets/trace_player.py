@@ -633,7 +633,9 @@ def caption(view: TraceView | Trace, cursor: int) -> str:
         return (f"Start of a trace of {total} events: nothing has happened yet. {flight} "
                 f"Step forward or press play.")
     e = snap.last
-    parts = [f"Event {cursor} of {total} (t = {e.time:g}): {e.describe()}."]
+    # A manual-mode trace has no clock: its time stays 0, so leave it out.
+    when = "" if v.trace.meta.get("manual") else f" (t = {e.time:g})"
+    parts = [f"Event {cursor} of {total}{when}: {e.describe()}."]
     down = sorted(n for n, up in snap.up.items() if not up)
     if down:
         parts.append(f"Down: {', '.join(down)}.")
