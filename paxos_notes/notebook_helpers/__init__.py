@@ -1,0 +1,1 @@
+"""Small helpers for single notebooks: one module per notebook (``nb01.py``, ...)."""
