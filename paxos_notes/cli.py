@@ -1,0 +1,155 @@
+"""Command line for the companion: ``python -m paxos_notes <command> ...``.
+
+Serves the whole companion (not one section of the paper): it is how benchmarks,
+CI and curious readers reach the package without opening a notebook.
+
+Adding a subcommand takes one entry in ``COMMANDS``: a name, a one-line help, a
+function that declares its arguments, and a handler that returns an exit status.
+Handlers import their implementation inside the function body, so that
+``--help`` (and every other command) does not pay for matplotlib, networkx or
+the model checker unless it uses them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from paxos_notes import __version__
+
+PROG = "python -m paxos_notes"
+
+
+@dataclass(frozen=True)
+class Command:
+    """One subcommand: how to declare its arguments and how to run it."""
+
+    name: str
+    help: str
+    configure: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+
+
+# --- sections -----------------------------------------------------------------
+
+
+def _configure_sections(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print the sections as a JSON list instead of a text table",
+    )
+
+
+def _run_sections(args: argparse.Namespace) -> int:
+    import json
+
+    from paxos_notes import paper
+
+    if args.json:
+        print(json.dumps(paper.section_records(), indent=2, ensure_ascii=False))
+    else:
+        print(paper.section_table().to_text())
+    return 0
+
+
+# --- simulate, fuzz, check (implemented in paxos_notes.commands) ----------------
+
+
+def _lazy(name: str) -> Callable[[argparse.Namespace], int]:
+    def run(args: argparse.Namespace) -> int:
+        from paxos_notes import commands
+
+        return getattr(commands, name)(args)
+
+    return run
+
+
+def _configure_check(parser: argparse.ArgumentParser) -> None:
+    # --variant's choices come from the checker: importing it only here keeps
+    # `--help` of the other commands light.
+    from paxos_notes.commands import configure_check
+
+    configure_check(parser)
+
+
+def _configure(name: str) -> Callable[[argparse.ArgumentParser], None]:
+    def configure(parser: argparse.ArgumentParser) -> None:
+        from paxos_notes import commands
+
+        getattr(commands, name)(parser)
+
+    return configure
+
+
+# --- the registry ---------------------------------------------------------------
+
+COMMANDS: tuple[Command, ...] = (
+    Command(
+        "sections",
+        "print the paper's sections and the notebooks that read them",
+        _configure_sections,
+        _run_sections,
+    ),
+    Command(
+        "simulate",
+        "run the consensus algorithm on a seeded, faulty simulated network",
+        _configure("configure_simulate"),
+        _lazy("run_simulate"),
+    ),
+    Command(
+        "fuzz",
+        "run many random fault schedules and check the safety requirements after every step",
+        _configure("configure_fuzz"),
+        _lazy("run_fuzz"),
+    ),
+    Command(
+        "check",
+        "model-check every reachable state (exit 0 safe, 1 violation, 2 usage error)",
+        _configure_check,
+        _lazy("run_check"),
+    ),
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser, with one subparser per entry of ``COMMANDS``."""
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description=(
+            "An executable reading companion for Leslie Lamport's "
+            "'Paxos Made Simple'. The notebooks are in notebooks/; "
+            "these commands reach the same code from a shell."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"paxos-notes {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for command in COMMANDS:
+        sp = sub.add_parser(command.name, help=command.help, description=command.help)
+        command.configure(sp)
+        sp.set_defaults(_run=command.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse ``argv`` (default: ``sys.argv[1:]``), run the command, return its status.
+
+    Usage errors print argparse's message on stderr and return 2; ``--help`` and
+    ``--version`` return 0. Nothing here calls ``sys.exit``: ``__main__`` does.
+    """
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits on --help, --version and bad input
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    try:
+        return int(args._run(args))
+    except BrokenPipeError:
+        # `python -m paxos_notes sections | head` closes the pipe early; that is
+        # not an error. Point stdout at devnull so the final flush stays quiet.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
