@@ -470,7 +470,7 @@ class Simulation:
         chosen = sorted(self.history.chosen)
         return {
             "seed": self.seed,
-            "chosen": [p.value for p in chosen],
+            "chosen": sorted({p.value for p in chosen}),  # values; one per proposal below
             "chosen_proposals": [str(p) for p in chosen],
             "chosen_at": None if self.chosen_at is None else round(self.chosen_at, 6),
             "learned": {k: (v.value if v else None) for k, v in self.learned().items()},

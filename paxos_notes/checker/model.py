@@ -324,6 +324,9 @@ def check_agents(
         s = found
         while parent[s] is not None:
             prev, action = parent[s]  # type: ignore[misc]
+            if action[0] == "propose":  # name the number it chose, from the state after
+                proposer = model.agents[s[0][model.index[action[1]]]]
+                action = ("propose", (action[1], proposer.number))
             path.append(action)
             s = prev
         steps = tuple(_describe(i + 1, model.resolve(a), cluster.rules.stable_storage)
@@ -346,8 +349,11 @@ def _describe(number: int, action: Action, stable_storage: bool = True) -> Step:
         m: Message = what
         return Step(number, kind, m.receiver, m,
                     f"{m.receiver} receives {m.describe()} from {m.sender}")
+    if kind == "propose":
+        name, ballot = what
+        return Step(number, kind, name, None,
+                    f"{name} starts phase 1 with proposal number {ballot}")
     words = {
-        "propose": "starts phase 1 with a new proposal number",
         "crash": "crashes",
         "restart": ("restarts from stable storage" if stable_storage
                     else "restarts with nothing remembered (no stable storage)"),

@@ -3,11 +3,10 @@
 > P1. "An acceptor must accept the first proposal that it receives."
 
 With P1 as the only rule (no numbers, no promises) each acceptor keeps the
-first value that reaches it, forever. The paper's worry: "several values could
-be proposed by different proposers at about the same time, leading to a
-situation in which every acceptor has accepted a value, but no single value is
-accepted by a majority of them" — and, with two values split about evenly, the
-failure of one acceptor can leave no value that can still gather a majority.
+first value that reaches it, forever. The paper's worry, in our words: values
+proposed at about the same time can leave every acceptor holding one while no
+value holds a majority; and with two values split about evenly, the failure of
+one acceptor can leave no value that can still gather a majority.
 
 This is a liveness question, not a safety one, so the search is different from
 `check_agents`: we build the whole (small) state graph, mark every state from

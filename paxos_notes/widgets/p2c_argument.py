@@ -269,7 +269,7 @@ def step_text(state: GridState) -> str:
         broke = _first_break(state, v)
         if len(vals) > 1:
             return (f"Ballot {k} holds two values {', '.join(map(repr, vals))}: one number "
-                    f"names one proposal (\"different proposals have different numbers\"), so "
+                    f"names one proposal (different proposals have different numbers), so "
                     f"this grid cannot happen.")
         u = vals[0]
         why = (f"Ballot {k}: proposal ({k}, {u!r}) was issued with some majority S{k} "

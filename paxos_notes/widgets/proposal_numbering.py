@@ -1,6 +1,6 @@
 """ProposalNumbering: why proposers draw numbers from disjoint sets (§2.5).
 
-§2.2 needs "different proposals have different numbers"; §2.5 gets that without
+§2.2 needs different proposals to have different numbers; §2.5 gets that without
 coordination: "Different proposers choose their numbers from disjoint sets of
 numbers". Proposer i of N uses ``round * N + i`` (`paxos_notes.ballots`). This
 widget puts 1-5 proposers on a number line, one lane, colour and marker shape
