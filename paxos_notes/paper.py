@@ -186,7 +186,7 @@ NOTEBOOKS: tuple[NotebookEntry, ...] = (
     ),
     NotebookEntry(
         "09_beyond_the_paper.ipynb", (), "beyond the paper",
-        "Model checking every rule; flexible quorums.", "coming", "beyond the paper",
+        "Model checking every rule; flexible quorums.", "written", "beyond the paper",
     ),
 )
 
