@@ -15,10 +15,19 @@ deterministic simulator (`paxos_notes.multipaxos.sim`):
   faults, retransmissions and leader changes);
 - ``latency``: median client latency in simulated time (request + phase 2 +
   reply: 4 delays at best);
-- ``wall s``: real time to simulate the row (safety monitor on).
+- ``wall s``: real time to simulate the row (safety monitor on, trace recorded);
+- ``cmds/s``: commands simulated per second of real time (wall clock).
 
 Every row also checks the run: safe after every step, and the clients' history
 linearizable (`paxos_notes.linearizability.check`).
+
+A second table runs the ``kv`` command's configuration (5 servers, 3 clients,
+no trace; `paxos_notes.multipaxos.command.kv_run`) at growing lengths, with no
+faults and with ``--faults all``: simulated commands per second of wall clock
+and of CPU time, and the time the linearizability check took. It shows how a
+run's cost grows with its length: every server state is an immutable record
+whose chosen log and acceptor storage (plain dicts) are copied when they
+change, so a message costs a little more the longer the log.
 
 Run ``python benchmarks/multipaxos.py`` (``--quick`` for a short run; with
 the package not installed, ``PYTHONPATH=. python benchmarks/multipaxos.py``).
@@ -34,6 +43,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from paxos_notes.linearizability import check
+from paxos_notes.multipaxos.command import kv_run
 from paxos_notes.multipaxos.messages import Accept
 from paxos_notes.multipaxos.server import Setup
 from paxos_notes.multipaxos.sim import Fault, Network, Simulation, Timing, Workload
@@ -98,7 +108,8 @@ def measure(row: Row, ops: int, seed: int) -> dict[str, Any]:
         "ph1": sent["Prepare"] + sent["Promise"],
         "delays": round(statistics.mean(commits) / mean_delay, 2) if commits else None,
         "latency": round(statistics.median(r.complete - r.invoke for r in done), 2),
-        "wall_s": round(wall, 2), "linearizable": lin.linearizable, "safe": sim.safe,
+        "wall_s": round(wall, 2), "cmds_per_s": round(n_cmds / wall) if wall else None,
+        "linearizable": lin.linearizable, "safe": sim.safe,
     }
 
 
@@ -122,16 +133,38 @@ def _phase2_times(sim: Simulation) -> list[float]:
 COLUMNS = [("row", "scenario", 30), ("N", "N", 3), ("alpha", "α", 3), ("clients", "cl", 3),
            ("cmds", "cmds", 5), ("cmds_per_kt", "cmds/kt", 8), ("msgs_per_cmd", "msgs/cmd", 9),
            ("ph2_per_cmd", "ph2/cmd", 8), ("ph1", "ph1", 5), ("delays", "delays", 7),
-           ("latency", "latency", 8), ("wall_s", "wall s", 7)]
+           ("latency", "latency", 8), ("wall_s", "wall s", 7), ("cmds_per_s", "cmds/s", 7)]
 
 
-def table(results: list[dict[str, Any]]) -> str:
-    head = " ".join(f"{title:>{w}}" if k != "row" else f"{title:<{w}}" for k, title, w in COLUMNS)
+def table(results: list[dict[str, Any]], columns: list[tuple[str, str, int]] = COLUMNS) -> str:
+    head = " ".join(f"{title:>{w}}" if k != "row" else f"{title:<{w}}" for k, title, w in columns)
     lines = [head, "-" * len(head)]
     for r in results:
         lines.append(" ".join(f"{r[k]!s:<{w}}" if k == "row" else f"{r[k]!s:>{w}}"
-                              for k, _, w in COLUMNS))
+                              for k, _, w in columns))
     return "\n".join(lines)
+
+
+def measure_kv(ops: int, faults: str, seed: int) -> dict[str, Any]:
+    """One ``kv`` run: commands per second of wall clock and of CPU time."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    r = kv_run(ops=ops, seed=seed, faults=faults)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    assert r["linearizable"] and r["lost_writes"] == 0 and r["safe"], r
+    simulate = r["seconds"]["simulate"]
+    return {
+        "row": f"kv --faults {faults}", "cmds": r["completed"],
+        "leader_changes": r["leader_changes"], "msgs_per_cmd": r["messages_per_command"],
+        "sim_s": simulate, "cmds_per_s": round(r["completed"] / simulate),
+        "cpu_s": round(cpu, 2), "cmds_per_cpu_s": round(r["completed"] / cpu),
+        "check_s": r["seconds"]["check"], "wall_s": round(wall, 2),
+    }
+
+
+KV_COLUMNS = [("row", "scenario", 20), ("cmds", "cmds", 6), ("leader_changes", "leaders", 8),
+              ("msgs_per_cmd", "msgs/cmd", 9), ("sim_s", "sim s", 7), ("cmds_per_s", "cmds/s", 7),
+              ("cpu_s", "cpu s", 7), ("cmds_per_cpu_s", "cmds/cpu-s", 10),
+              ("check_s", "check s", 8), ("wall_s", "wall s", 7)]
 
 
 def main() -> None:
@@ -140,10 +173,19 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="10 operations per client")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument("--kv-ops", type=int, nargs="*", default=None,
+                        help="lengths of the kv runs (default 1000 3000; --quick: 300)")
     args = parser.parse_args()
     ops = 10 if args.quick else args.ops
     results = [measure(r, ops, args.seed) for r in rows()]
-    print(json.dumps(results, indent=1) if args.json else table(results))
+    lengths = args.kv_ops if args.kv_ops is not None else ([300] if args.quick else [1000, 3000])
+    kv = [measure_kv(n, faults, args.seed) for faults in ("none", "all") for n in lengths]
+    if args.json:
+        print(json.dumps({"scenarios": results, "kv": kv}, indent=1))
+    else:
+        print(table(results))
+        print()
+        print(table(kv, KV_COLUMNS))
 
 
 if __name__ == "__main__":

@@ -85,6 +85,18 @@ def _configure(name: str) -> Callable[[argparse.ArgumentParser], None]:
     return configure
 
 
+def _configure_kv(parser: argparse.ArgumentParser) -> None:
+    from paxos_notes.multipaxos.command import configure_kv
+
+    configure_kv(parser)
+
+
+def _run_kv(args: argparse.Namespace) -> int:
+    from paxos_notes.multipaxos.command import run_kv
+
+    return run_kv(args)
+
+
 # --- the registry ---------------------------------------------------------------
 
 COMMANDS: tuple[Command, ...] = (
@@ -105,6 +117,13 @@ COMMANDS: tuple[Command, ...] = (
         "run many random fault schedules and check the safety requirements after every step",
         _configure("configure_fuzz"),
         _lazy("run_fuzz"),
+    ),
+    Command(
+        "kv",
+        "run the replicated key-value store (§3) under faults; check linearizability and "
+        "lost writes",
+        _configure_kv,
+        _run_kv,
     ),
     Command(
         "check",

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import replace
+import random
+from dataclasses import dataclass, replace
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -50,11 +51,11 @@ def assert_correct(sim: Simulation) -> None:
 
 def run_faulty(seed: int, n: int = 3, alpha: int = 3, faults: tuple[Fault, ...] = (),
                loss: float = 0.1, duplication: float = 0.05, crash_rate: float = 0.0,
-               ops: int = 10) -> Simulation:
+               ops: int = 10, delay: tuple[float, float] = (1.0, 5.0)) -> Simulation:
     sim = Simulation(
         Setup(servers=servers(n), alpha=alpha), seed=seed,
         workload=Workload(clients=3, ops=ops, keys=("x", "y")),
-        network=Network(loss=loss, duplication=duplication, delay=(1.0, 5.0),
+        network=Network(loss=loss, duplication=duplication, delay=delay,
                         crash_rate=crash_rate, faults_until=FAULTS_UNTIL),
         # clients pause between operations, so that they run through the faults
         timing=Timing(think=(0.0, 40.0)),
@@ -136,38 +137,62 @@ def test_a_minority_leader_cannot_commit_but_the_majority_goes_on() -> None:
 # -- property-based -------------------------------------------------------------------------
 
 SERVER_NAMES = servers(5)
+#: Message delays: equal (messages on one link stay in order), spread (they
+#: overtake each other), very spread (heavy reordering: a message may arrive
+#: after several later ones).
+DELAYS = ((1.0, 1.0), (1.0, 5.0), (0.2, 15.0))
+FAULT_KINDS = ("crash", "restart", "crash_leader", "partition", "heal", "crash_minority")
+
+
+@dataclass(frozen=True)
+class Schedule:
+    seed: int
+    n: int
+    alpha: int
+    loss: float
+    duplication: float
+    delay: tuple[float, float]
+    faults: tuple[Fault, ...]
 
 
 @st.composite
-def schedules(draw: st.DrawFn) -> tuple[int, int, int, float, float, tuple[Fault, ...]]:
+def schedules(draw: st.DrawFn) -> Schedule:
     n = draw(st.sampled_from([3, 5]))
     names = SERVER_NAMES[:n]
     faults = []
     for _ in range(draw(st.integers(0, 5))):
         t = draw(st.floats(0.0, FAULTS_UNTIL - 1, allow_nan=False))
-        kind = draw(st.sampled_from(["crash", "restart", "crash_leader", "partition", "heal"]))
+        kind = draw(st.sampled_from(FAULT_KINDS))
         if kind in ("crash", "restart"):
             faults.append(Fault(t, kind, servers=(draw(st.sampled_from(names)),)))
+        elif kind == "crash_minority":
+            # a minority crashes at once and comes back (from stable storage) later
+            order = draw(st.permutations(names))
+            down = tuple(order[:draw(st.integers(1, (n - 1) // 2))])
+            back = t + draw(st.floats(1.0, 100.0, allow_nan=False))
+            faults += [Fault(t, "crash", servers=down), Fault(back, "restart", servers=down)]
         elif kind == "partition":
             cut = draw(st.integers(1, n - 1))
             order = draw(st.permutations(names))
             faults.append(Fault(t, kind, groups=(tuple(order[:cut]), tuple(order[cut:]))))
         else:
             faults.append(Fault(t, kind))
-    return (draw(st.integers(0, 2**16)), n, draw(st.integers(1, 4)),
-            draw(st.sampled_from([0.0, 0.1, 0.25])), draw(st.sampled_from([0.0, 0.1])),
-            tuple(faults))
+    return Schedule(draw(st.integers(0, 2**16)), n, draw(st.integers(1, 4)),
+                    draw(st.sampled_from([0.0, 0.1, 0.25])), draw(st.sampled_from([0.0, 0.1])),
+                    draw(st.sampled_from(DELAYS)), tuple(faults))
 
 
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(schedules())
 def test_any_fault_schedule_is_safe_linearizable_and_live_once_faults_stop(
-        schedule: tuple[int, int, int, float, float, tuple[Fault, ...]]) -> None:
-    seed, n, alpha, loss, duplication, faults = schedule
-    sim = run_faulty(seed, n, alpha, faults, loss, duplication, ops=6)
+        schedule: Schedule) -> None:
+    s = schedule
+    sim = run_faulty(s.seed, s.n, s.alpha, s.faults, s.loss, s.duplication, ops=6,
+                     delay=s.delay)
     assert sim.safe, sim.violations[:3]
     result = check(sim.history())
     assert result.linearizable, result.explanation
+    assert sim.lost_writes() == []
     # liveness: every operation completes within the bound after the faults stop
     assert sim.done, (sim.now, sim.summary())
     assert all(r.complete is not None and r.complete <= FAULTS_UNTIL + LIVENESS_BOUND
@@ -439,3 +464,74 @@ def test_faults_until_is_validated_and_infinite_by_default() -> None:
     assert math.isinf(Network().faults_until)
     with pytest.raises(ValueError, match="faults_until must be a number >= 0"):
         Network(faults_until=-1.0)
+
+
+def test_a_total_of_operations_is_shared_by_the_clients() -> None:
+    w = Workload(clients=3, total=10)
+    assert [w.ops_for(i) for i in range(3)] == [4, 3, 3]
+    sim = Simulation(seed=1, workload=w).run(until=5000)
+    assert sim.done and sim.completed == len(sim.ops) == 10
+    assert sorted(sum(r.client == c for r in sim.ops) for c in w.names) == [3, 3, 4]
+    assert sim.trace.meta["total"] == 10
+    assert "total" not in Simulation(seed=1).trace.meta  # older traces stay the same
+    with pytest.raises(ValueError, match=r"total must be None or an integer in 0\.\.100000"):
+        Workload(total=-1)
+
+
+def test_manual_time_passes_only_when_told() -> None:
+    sim = Simulation(seed=0, workload=Workload(clients=0), manual=True)
+    sim.invoke("c1", ("get", "x"))
+    sim.advance(2.5)
+    sim.invoke("c2", ("get", "x"))
+    assert [o.invoke_time for o in sim.history()] == [0.0, 2.5]
+    with pytest.raises(ValueError, match=r"dt must be a number in \(0, inf\)"):
+        sim.advance(0)
+    with pytest.raises(ValueError, match=r"advance\(\) is for manual mode"):
+        Simulation(seed=0).advance(1.0)
+
+
+def test_run_reports_progress_and_servers_execute_in_instance_order() -> None:
+    seen: list[int] = []
+    sim = Simulation(seed=3, workload=Workload(clients=2, ops=30))
+    sim.run(until=5000, progress=lambda s: seen.append(s.completed))
+    assert seen and seen == sorted(seen) and seen[-1] == 60
+    for server in sim.servers.values():
+        assert server.out_of_order is None and server.frontier == server.executed
+        assert list(server.executed_instances()) == list(range(1, server.executed + 1))
+
+
+def test_the_monitors_promise_index_agrees_with_a_scan_of_every_promise() -> None:
+    # The monitor keeps, per acceptor, the highest number promised for any
+    # instance (gaps, and every instance from ``above`` on) without rescanning
+    # all promises; compare with the scan it replaces.
+    from paxos_notes.ballots import ProposalNumber
+    from paxos_notes.multipaxos.messages import Promise
+
+    rng = random.Random(5)
+    for _ in range(100):
+        monitor, promises = Monitor(Setup()), []
+        for _ in range(rng.randint(1, 20)):
+            p = Promise(rng.choice(["s1", "s2", "s3"]), "s1",
+                        ProposalNumber(rng.randint(1, 30), rng.randint(0, 2), 3),
+                        tuple(sorted(rng.sample(range(1, 20), rng.randint(0, 3)))),
+                        rng.randint(1, 25))
+            promises.append(p)
+            monitor._index(p)
+        for sender in ("s1", "s2", "s3"):
+            for instance in range(1, 30):
+                scan = max((q.n for q in promises if q.sender == sender and q.covers(instance)),
+                           default=None)
+                assert monitor._promised(sender, instance) == scan
+
+
+def test_a_restart_replays_from_the_checkpoint_to_the_same_state() -> None:
+    sim = Simulation(seed=6, workload=Workload(clients=2, ops=130), record=False)
+    sim.run(until=100_000)
+    assert sim.done
+    server = sim.servers["s2"]
+    checkpoint = server.stable.checkpoint
+    assert checkpoint is not None and 200 <= checkpoint.executed <= server.executed
+    restarted = server.crash().restart()
+    assert restarted.sm == server.sm
+    full = server.setup.machine().apply_all(server.log())
+    assert full.snapshot() == restarted.sm.snapshot()

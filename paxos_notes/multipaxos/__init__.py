@@ -25,18 +25,22 @@ Modules, all sans-IO except the driver:
 - `safety` — the core `paxos_notes.invariants.History` per instance, plus
   agreement, executed prefixes, the window α;
 - `sim` — the seeded driver (loss, duplication, reordering, crashes,
-  partitions), automatic or manual; `trace` — its JSON trace;
-- `scenario` — §3's new leader that knows 1–134, 138 and 139, step by step.
+  partitions), automatic or manual, with the lost-write check; `trace` — its
+  JSON trace;
+- `scenario` — §3's new leader that knows 1–134, 138 and 139, step by step;
+  and what goes wrong with a rule broken (``Setup(broken=...)``);
+- `command` — the ``kv`` command line: a long run under faults, judged.
 """
 
 from .client import Client
 from .kv import NOOP, Command, Machine
 from .safety import Monitor
-from .scenario import GapScenario, gap_scenario
-from .server import Server, Setup, settle
+from .scenario import GapScenario, broken_scenario, gap_scenario
+from .server import BROKEN, Server, Setup, settle
 from .sim import Fault, Network, Scripted, Simulation, Timing, Workload
 
 __all__ = [
+    "BROKEN",
     "NOOP",
     "Client",
     "Command",
@@ -51,6 +55,7 @@ __all__ = [
     "Simulation",
     "Timing",
     "Workload",
+    "broken_scenario",
     "gap_scenario",
     "settle",
 ]

@@ -26,10 +26,12 @@ This module is that machine, and nothing else: no network, no Paxos.
 from __future__ import annotations
 
 import json
-from collections.abc import Hashable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
+from ..agents import replace
 from ..messages import Value
 
 NOOP: Value = "no-op"
@@ -123,15 +125,22 @@ class Command:
         """The command a chosen value stands for; ``None`` for `NOOP`."""
         if value == NOOP:
             return None
-        try:
-            d = json.loads(value)
-            return Command(d["client"], d["id"], tuple(d["op"]))
-        except (ValueError, KeyError, TypeError) as e:
-            raise ValueError(f"value is neither {NOOP!r} nor an encoded command: "
-                             f"{value[:80]!r} ({e})") from None
+        return _decode(value)
 
     def describe(self) -> str:
         return f"{self.client}#{self.request_id} {describe_op(self.op)}"
+
+
+@lru_cache(maxsize=1 << 16)
+def _decode(value: Value) -> Command:
+    # Every server decodes every chosen command, and again on each restart's
+    # replay: commands are immutable, so one decoding serves them all.
+    try:
+        d = json.loads(value)
+        return Command(d["client"], d["id"], tuple(d["op"]))
+    except (ValueError, KeyError, TypeError) as e:
+        raise ValueError(f"value is neither {NOOP!r} nor an encoded command: "
+                         f"{value[:80]!r} ({e})") from None
 
 
 def describe_value(value: Value) -> str:
@@ -230,21 +239,42 @@ class Machine:
         if s is not None and command.request_id <= s[0]:
             output = s[1] if command.request_id == s[0] else None
             return replace(self, executed=instance), command, output
-        data, configs = self.data, self.configs
-        op = command.op
-        if op[0] == "reconfig":
-            try:
-                members = validate_op(op, self.universe or None)[1]
-            except ValueError as e:
-                output: Output = f"error: {e}"
-            else:
-                configs = (*configs, (instance + self.alpha, members))
-                output = "ok"
-        else:
-            data, output = kv_step(data, op)
+        data, configs, output = self._effect(command, instance, self.data, self.configs)
         sessions = {**self.sessions, command.client: (command.request_id, output)}
         new = replace(self, data=data, sessions=sessions, configs=configs, executed=instance)
         return new, command, output
+
+    def _effect(self, command: Command, instance: int, data: dict[str, Any],
+                configs: tuple[tuple[int, tuple[str, ...]], ...],
+                ) -> tuple[dict[str, Any], tuple[tuple[int, tuple[str, ...]], ...], Output]:
+        """What executing a new request in ``instance`` does: the new data, the
+        new configurations and the output (sessions are the caller's business)."""
+        op = command.op
+        if op[0] != "reconfig":
+            data, output = kv_step(data, op)
+            return data, configs, output
+        try:
+            members = validate_op(op, self.universe or None)[1]
+        except ValueError as e:
+            return data, configs, f"error: {e}"
+        return data, (*configs, (instance + self.alpha, members)), "ok"
+
+    def apply_all(self, values: Iterable[Value]) -> Machine:
+        """Execute several commands in a row: the machine that `apply`, called
+        on each in turn, ends with — built once (a restart replays a whole log)."""
+        data, configs, executed = self.data, self.configs, self.executed
+        sessions = dict(self.sessions)
+        for value in values:
+            executed += 1
+            command = Command.decode(value)
+            if command is None:
+                continue
+            s = sessions.get(command.client)
+            if s is not None and command.request_id <= s[0]:
+                continue
+            data, configs, output = self._effect(command, executed, data, configs)
+            sessions[command.client] = (command.request_id, output)
+        return replace(self, data=data, sessions=sessions, configs=configs, executed=executed)
 
     def snapshot(self) -> tuple[Hashable, ...]:
         """The state as a hashable value (for comparing servers)."""

@@ -17,6 +17,7 @@ on any server's memory.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 
 from .. import messages as core
@@ -70,10 +71,23 @@ class Monitor:
     chosen: dict[int, Value] = field(default_factory=dict)
     machines: list[Machine] = field(default_factory=list)
     violations: list[Violation] = field(default_factory=list)
+    # Indexes over `promises`, so that a long run stays linear: the core
+    # History of an instance only needs each acceptor's highest promise
+    # covering it. Per acceptor, the distinct ``above`` bounds (sorted) with
+    # the highest number promised for instances from each bound on (a running
+    # maximum: a promise from a lower bound covers them too); per gap instance, the
+    # highest number per acceptor; the instances with a history, sorted.
+    _above: dict[str, tuple[list[int], list[ProposalNumber]]] = field(
+        default_factory=dict, repr=False)
+    _gaps: dict[int, dict[str, ProposalNumber]] = field(default_factory=dict, repr=False)
+    _instances: list[int] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
         if not self.machines:
             self.machines.append(self.setup.machine())
+        for p in self.promises:
+            self._index(p)
+        self._instances.extend(sorted(self.histories))
 
     @property
     def safe(self) -> bool:
@@ -95,11 +109,44 @@ class Monitor:
         if h is None:
             servers = self.config_for(instance)
             h = InstanceHistory(majority(servers), self.submitted)
-            for p in self.promises:  # promises made for "every instance above"
-                if p.covers(instance) and p.sender in servers:
-                    h.record_sent(core.Promise(p.sender, p.receiver, p.n, p.reported(instance)))
+            # Promises made for "every instance above" (and for this gap) came
+            # before the instance had a history; the core History keeps only
+            # each acceptor's highest promise, so that is all it needs.
+            for sender in servers:
+                n = self._promised(sender, instance)
+                if n is not None:
+                    h.record_sent(core.Promise(sender, "", n, None))
             self.histories[instance] = h
+            bisect.insort(self._instances, instance)
         return h
+
+    def _index(self, p: Promise) -> None:
+        bounds, best = self._above.setdefault(p.sender, ([], []))
+        k = bisect.bisect_left(bounds, p.above)
+        # best[j]: the highest number promised for the instances from bounds[j]
+        # on, by this promise or one from a lower bound (so best never decreases)
+        if k == len(bounds) or bounds[k] != p.above:
+            bounds.insert(k, p.above)
+            best.insert(k, p.n if k == 0 else max(best[k - 1], p.n))
+        else:
+            best[k] = max(best[k], p.n)
+        for j in range(k + 1, len(best)):
+            if best[j] >= p.n:
+                break
+            best[j] = p.n
+        for s in p.gaps:
+            per = self._gaps.setdefault(s, {})
+            if p.sender not in per or per[p.sender] < p.n:
+                per[p.sender] = p.n
+
+    def _promised(self, sender: str, instance: int) -> ProposalNumber | None:
+        """The highest number ``sender`` promised for ``instance``, if any."""
+        found = self._gaps.get(instance, {}).get(sender)
+        bounds, best = self._above.get(sender, ((), ()))
+        k = bisect.bisect_right(bounds, instance)
+        if k and (found is None or best[k - 1] > found):
+            found = best[k - 1]
+        return found
 
     def _run(self, instance: int, h: History, message: core.Message) -> None:
         before_v, before_c = len(h.violations), len(h.chosen)
@@ -121,8 +168,13 @@ class Monitor:
             self.submitted.add(m.command.encode())
         elif isinstance(m, Promise):
             self.promises.append(m)
-            for s, h in self.histories.items():
-                if m.covers(s) and m.sender in h.quorums.acceptors:
+            self._index(m)
+            start = bisect.bisect_left(self._instances, m.above)
+            covered = [s for s in m.gaps if s < m.above and s in self.histories]
+            covered += self._instances[start:]
+            for s in covered:
+                h = self.histories[s]
+                if m.sender in h.quorums.acceptors:
                     self._run(s, h, core.Promise(m.sender, m.receiver, m.n, m.reported(s)))
         elif isinstance(m, Accept):
             s = m.instance

@@ -32,8 +32,18 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from .kv import NOOP, describe_value
-from .messages import Accept, Accepted, Heartbeat, Message, Prepare, Promise, Redirect, Request
-from .server import Setup
+from .messages import (
+    Accept,
+    Accepted,
+    Heartbeat,
+    Message,
+    Prepare,
+    Promise,
+    Redirect,
+    Reply,
+    Request,
+)
+from .server import BROKEN, Setup
 from .sim import Simulation, Workload
 from .trace import Trace
 
@@ -242,3 +252,85 @@ def gap_scenario() -> GapScenario:
         safe=sim.safe, trace=sim.trace,
     )
 
+
+
+# -- the rules at work: what goes wrong without them ---------------------------------
+
+
+def broken_scenario(name: str, *, control: bool = False) -> Simulation:
+    """A short manual run that breaks §3 with ``Setup(broken=name)``, step by step.
+
+    ``control=True`` takes exactly the same steps with the paper's rules, for
+    comparison. Both return the `Simulation`: its `Simulation.history` (for
+    `paxos_notes.linearizability.check`), `Simulation.lost_writes`, the
+    monitor's `Simulation.violations` and the trace.
+
+    ``"skip-phase1"`` — a write acknowledged, then lost:
+
+    1. ``s1`` leads; c1's ``put('x', 1)`` is accepted by ``s1`` and ``s2``
+       (``s3`` never hears of it): chosen in instance 1. ``s1`` executes it and
+       answers c1: the write is acknowledged.
+    2. ``s1`` crashes before telling anyone that instance 1 is chosen.
+    3. ``s2`` takes over, and c2 asks it ``get('x')``. Skipping phase 1, ``s2``
+       proposes the get in instance 1, where it knows of nothing: ``s2`` and
+       ``s3`` accept, so a second value is chosen in instance 1, and the get
+       answers ``None`` — the acknowledged put is gone. (With phase 1, ``s2``'s
+       own promise reports ``put('x', 1)`` in instance 1, which ``s2`` proposes
+       again; the get goes to instance 2 and answers 1.)
+
+    ``"no-gap-fill"`` — commands executed out of order:
+
+    1. ``s1`` leads (α = 3) and proposes c1's ``put('x', 1)`` in instance 1 and
+       c2's ``put('x', 2)`` in instance 2; ``s2``'s acceptance of 2 arrives
+       first. Not waiting for the gap, ``s1`` executes 2, then 1: x = 1.
+       ``s2`` learns both at once and executes them in order: x = 2.
+    2. c3's ``get('x')`` at ``s1`` answers 1. ``s1`` crashes; ``s2`` takes over;
+       c3's next ``get('x')`` answers 2 although nobody wrote since. (In
+       order, both servers have x = 2 and both gets answer 2.)
+    """
+    if name not in BROKEN:
+        raise ValueError(f"name must be one of {BROKEN}, got {name!r}")
+    setup = Setup(servers=SERVERS, alpha=3, broken=None if control else name)
+    sim = Simulation(setup, seed=0, workload=Workload(clients=0), manual=True)
+    sim.campaign("s1")
+    _drain(sim)
+    if name == "skip-phase1":
+        sim.advance(1.0)
+        sim.invoke("c1", ("put", "x", 1))  # c1 asks s1
+        _deliver_where(sim, _is_client_traffic)
+        _deliver_where(sim, lambda m: isinstance(m, Accept | Accepted) and "s3" not in
+                       (m.sender, m.receiver))
+        _deliver_where(sim, lambda m: isinstance(m, Reply))
+        sim.crash("s1")
+        _drop_all(sim)
+        sim.campaign("s2")
+        _drain(sim)
+        sim.advance(1.0)
+        sim.invoke("c2", ("get", "x"))  # c2 asks s2
+        _drain(sim)
+        return sim
+    sim.advance(1.0)
+    sim.invoke("c1", ("put", "x", 1))  # c1 asks s1: instance 1
+    _deliver_where(sim, _is_client_traffic)
+    sim.advance(1.0)
+    sim.invoke("c2", ("put", "x", 2))  # c2 asks s2, is sent on to s1: instance 2
+    _deliver_where(sim, _is_client_traffic)
+    for instance in (2, 1):  # s2's acceptances reach s1 in this order
+        _deliver_where(sim, lambda m, i=instance: isinstance(m, Accept | Accepted)
+                       and m.instance == i and "s3" not in (m.sender, m.receiver))
+    _drain(sim)  # the replies, and s3's acceptances
+    for _ in range(2):  # s1's heartbeats tell s2 and s3 that 1 and 2 are chosen
+        sim.tick("s1")
+    _drain(sim)
+    sim.advance(1.0)
+    sim.invoke("c3", ("get", "x"))  # c3 asks s3, is sent on to s1
+    _drain(sim)
+    sim.crash("s1")
+    sim.campaign("s2")
+    _drain(sim)
+    sim.advance(1.0)
+    sim.invoke("c3", ("get", "x"))  # c3 asks s1 again, which is down ...
+    _drain(sim)
+    sim.retry("c3")  # ... so it tries the next server, s2
+    _drain(sim)
+    return sim

@@ -52,17 +52,25 @@ the highest-numbered proposal among the responses"), and the leader learns with
 What survives a crash (`Stable`): the per-instance acceptor storage, the
 highest number tried (§2.5) and the chosen log; the state machine is rebuilt by
 replaying the log. Everything about leading is volatile.
+
+Broken on purpose
+-----------------
+``Setup(broken=...)`` switches off one of the rules above, to show what it is
+for (`BROKEN`): ``"skip-phase1"`` — a new leader proposes without phase 1, and
+can overwrite a command already chosen; ``"no-gap-fill"`` — no no-ops, and
+servers execute around the gaps, out of order. The switch lives in `campaign`,
+`_phase1_done`, `_fill_window` and `_execute_skipping`, nowhere else.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .. import messages as core
-from ..agents import Acceptor, AcceptorStorage, Learner, Proposer, Rules
+from ..agents import Acceptor, AcceptorStorage, Learner, Proposer, Rules, replace
 from ..ballots import Allocator, ProposalNumber
 from ..messages import Proposal, Value
 from ..quorums import MAX_ACCEPTORS, Majority
@@ -85,6 +93,18 @@ from .messages import (
 MAX_SERVERS = MAX_ACCEPTORS
 MAX_ALPHA = 1000
 MAX_BATCH = 1000
+CHECKPOINT = 100  # commands between two checkpoints of the state machine
+
+#: What ``Setup(broken=...)`` can break, to show what each rule is for:
+#:
+#: - ``"skip-phase1"``: a new leader skips phase 1 and proposes its own
+#:   commands in the instances it does not know about — so it can overwrite
+#:   a command already chosen (the §2.2 rule P2c, which phase 1 exists for);
+#: - ``"no-gap-fill"``: a new leader does not fill gaps with no-ops, and
+#:   servers, unable to wait for the gaps, execute the commands they know in
+#:   instance order *skipping* the missing ones, and a missing one later, when
+#:   it arrives — out of order (§3: the no-ops are what let 1–140 be executed).
+BROKEN = ("skip-phase1", "no-gap-fill")
 
 #: The paper's rules, plus answering a prepare numbered *equal* to the promise
 #: again (`paxos_notes.agents.Rules.answer_repeated_prepare`), so that a leader
@@ -105,13 +125,15 @@ class Setup:
     ``servers``: every server that may ever take part (each draws proposal
     numbers from its own set, §2.5); ``initial``: the first configuration
     (default: all of them); ``alpha``: the window of §3; ``batch``: at most
-    this many chosen commands piggybacked on one message.
+    this many chosen commands piggybacked on one message; ``broken``: ``None``
+    (the paper's algorithm) or one of `BROKEN`, to watch it fail.
     """
 
     servers: tuple[str, ...] = ("s1", "s2", "s3")
     initial: tuple[str, ...] = ()
     alpha: int = 3
     batch: int = 16
+    broken: str | None = None
 
     def __post_init__(self) -> None:
         servers = tuple(self.servers)
@@ -128,6 +150,8 @@ class Setup:
                              f"got {initial}")
         _positive_int("alpha", self.alpha, MAX_ALPHA)
         _positive_int("batch", self.batch, MAX_BATCH)
+        if self.broken is not None and self.broken not in BROKEN:
+            raise ValueError(f"broken must be None or one of {BROKEN}, got {self.broken!r}")
         object.__setattr__(self, "servers", servers)
         object.__setattr__(self, "initial", initial)
 
@@ -168,12 +192,16 @@ class Stable:
     ``instances``: the acceptor's `AcceptorStorage` in each instance it has
     touched; ``rest``: the storage every other instance shares. ``chosen``: the
     log of commands this server knows to be chosen, by instance.
+    ``checkpoint``: the state machine after some prefix of that log, saved
+    every `CHECKPOINT` commands, so that a restart replays only what follows
+    (an optimization real servers make; nothing in the paper depends on it).
     """
 
     instances: dict[int, AcceptorStorage] = field(default_factory=dict)
     rest: AcceptorStorage = field(default_factory=AcceptorStorage)
     highest_tried: ProposalNumber | None = None
     chosen: dict[int, Value] = field(default_factory=dict)
+    checkpoint: Machine | None = None
 
     def storage(self, instance: int) -> AcceptorStorage:
         return self.instances.get(instance, self.rest)
@@ -219,6 +247,20 @@ def _first(out: Iterable[object], kind: type) -> object | None:
 
 
 @dataclass(frozen=True)
+class OutOfOrder:
+    """How far a server got when it executes out of order (``broken="no-gap-fill"``).
+
+    ``order``: the instances executed, in the order they were; ``frontier``: the
+    highest of them; ``holes``: the instances below it not executed (yet).
+    Volatile, like the state machine it describes.
+    """
+
+    order: tuple[int, ...] = ()
+    frontier: int = 0
+    holes: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True)
 class Server:
     """One replica. Build with ``Server(name, setup)``."""
 
@@ -231,11 +273,14 @@ class Server:
     heard: bool = False
     highest_seen: ProposalNumber | None = None
     up: bool = True
+    out_of_order: OutOfOrder | None = None
 
     def __post_init__(self) -> None:
         self.setup.index(self.name)
         if self.machine is None:
-            object.__setattr__(self, "machine", _replay(self.setup, self.stable.chosen))
+            machine, ooo = _replay(self.setup, self.stable)
+            object.__setattr__(self, "machine", machine)
+            object.__setattr__(self, "out_of_order", ooo)
 
     # -- views ----------------------------------------------------------------
     @property
@@ -245,7 +290,21 @@ class Server:
 
     @property
     def executed(self) -> int:
+        """How many commands the state machine executed."""
         return self.sm.executed
+
+    @property
+    def frontier(self) -> int:
+        """The instance up to which this server has gone: every instance up to
+        here is executed — or, with ``broken="no-gap-fill"``, executed or skipped."""
+        ooo = self.out_of_order
+        return self.sm.executed if ooo is None else ooo.frontier
+
+    def executed_instances(self) -> Sequence[int]:
+        """The instances executed, in the order they were (1, 2, 3, ... unless
+        ``broken="no-gap-fill"``)."""
+        ooo = self.out_of_order
+        return range(1, self.sm.executed + 1) if ooo is None else ooo.order
 
     @property
     def is_leader(self) -> bool:
@@ -260,8 +319,19 @@ class Server:
         return "leader" if self.leadership.elected else "candidate"
 
     def log(self) -> list[Value]:
-        """The executed commands, in order (the i-th is instance i's)."""
-        return [self.stable.chosen[i] for i in range(1, self.executed + 1)]
+        """The executed commands, in the order executed (the i-th is instance
+        i's, unless ``broken="no-gap-fill"``: see `executed_instances`)."""
+        chosen = self.stable.chosen
+        return [chosen[i] for i in self.executed_instances()]
+
+    def _config(self, instance: int) -> tuple[str, ...]:
+        """The servers of ``instance``. Executing out of order, the machine has
+        executed fewer commands than the frontier says; configurations then
+        follow the count (a broken server needs no exact reconfiguration)."""
+        machine = self.sm
+        if self.out_of_order is not None:
+            instance = min(instance, machine.executed + machine.alpha)
+        return machine.config_for(instance)
 
     def _acceptor(self, storage: AcceptorStorage, learners: tuple[str, ...] = ()) -> Acceptor:
         """The core acceptor of one instance, over that instance's storage."""
@@ -344,7 +414,7 @@ class Server:
             return server, out + server._refusal(m, (m.instance,))
         instances = {**server.stable.instances, m.instance: new.stable}
         server = replace(server, stable=replace(server.stable, instances=instances))
-        reply = Accepted(self.name, m.sender, m.n, m.instance, m.value, server.executed + 1)
+        reply = Accepted(self.name, m.sender, m.n, m.instance, m.value, server.frontier + 1)
         return server, [reply, *out]
 
     # -- follower ---------------------------------------------------------------
@@ -375,20 +445,50 @@ class Server:
         if promised is not None and m.n < promised:
             return self, [Nack(self.name, m.sender, m.n, promised)]
         server, out = self._follow(m.sender, m.n)._learn(m.decisions)
-        return server, [Ack(self.name, m.sender, m.n, server.executed + 1), *out]
+        return server, [Ack(self.name, m.sender, m.n, server.frontier + 1), *out]
 
     # -- executing ----------------------------------------------------------------
     def _execute(self) -> tuple[Server, list[Message]]:
         """Apply chosen commands in instance order; the leader replies to clients."""
         machine, chosen = self.sm, self.stable.chosen
         replies: list[Message] = []
+        if self.out_of_order is not None:
+            return self._execute_skipping()
         if machine.executed + 1 not in chosen:
             return self, replies
         while machine.executed + 1 in chosen:
             machine, command, output = machine.apply(chosen[machine.executed + 1])
             if command is not None and self.is_leader:
                 replies.append(Reply(self.name, command.client, command.request_id, output))
+        return self._executed(machine, replies)
+
+    def _execute_skipping(self) -> tuple[Server, list[Message]]:
+        """``broken="no-gap-fill"``: apply every command known chosen and not yet
+        applied — holes that got filled first, then the instances past the
+        frontier in order, skipping (and remembering) the missing ones."""
+        ooo = self.out_of_order
+        assert ooo is not None
+        chosen = self.stable.chosen
+        late = sorted(h for h in ooo.holes if h in chosen)
+        top = max(chosen, default=0)
+        if not late and top <= ooo.frontier:
+            return self, []
+        fresh = range(ooo.frontier + 1, top + 1)
+        todo = late + [s for s in fresh if s in chosen]
+        machine, replies = self.sm, []
+        for s in todo:
+            machine, command, output = machine.apply(chosen[s])
+            if command is not None and self.is_leader:
+                replies.append(Reply(self.name, command.client, command.request_id, output))
+        holes = (ooo.holes - set(late)) | {s for s in fresh if s not in chosen}
+        ooo = OutOfOrder((*ooo.order, *todo), max(top, ooo.frontier), frozenset(holes))
+        return replace(self, out_of_order=ooo)._executed(machine, replies)
+
+    def _executed(self, machine: Machine, replies: list[Message]) -> tuple[Server, list[Message]]:
         server = replace(self, machine=machine)
+        if self.setup.broken is None and \
+                machine.executed // CHECKPOINT > self.sm.executed // CHECKPOINT:
+            server = replace(server, stable=replace(self.stable, checkpoint=machine))
         lead = server.leadership
         if lead is not None:
             if self.name not in machine.latest_config:
@@ -425,19 +525,30 @@ class Server:
         highest one it knows and for all instances above it, in one message
         with one proposal number (from its own set, above any it has tried or
         heard of, §2.5).
+
+        With ``broken="skip-phase1"`` it sends no prepare: it takes itself for
+        the leader at once and proposes (`_fill_window`) without having asked
+        what the acceptors accepted.
         """
         if not self.up:
             return self, []
         seen = [x for x in (self.stable.highest_tried, self.stable.rest.promised,
                             self.highest_seen) if x is not None]
         n = self.setup.allocator.next_above(self.setup.index(self.name), max(seen, default=None))
-        chosen, executed = self.stable.chosen, self.executed
+        chosen, frontier = self.stable.chosen, self.frontier
         top = max(chosen, default=0)
-        gaps = tuple(s for s in range(executed + 1, top + 1) if s not in chosen)
-        above = max(top, executed) + 1
+        gaps = tuple(s for s in range(frontier + 1, top + 1) if s not in chosen)
+        above = max(top, frontier) + 1
         queue = self.leadership.queue if self.leadership is not None else ()
         lead = Leadership(number=n, gaps=gaps, above=above, top=top,
-                          next_instance=executed + 1, queue=queue)
+                          next_instance=frontier + 1, queue=queue)
+        if self.setup.broken == "skip-phase1":
+            lead = replace(lead, elected=True)
+            server = replace(self, stable=replace(self.stable, highest_tried=n),
+                             leadership=lead, leader=self.name, heard=False)
+            server, out = server._fill_window()
+            server, beats = server._heartbeats()
+            return server, out + beats
         server = replace(self, stable=replace(self.stable, highest_tried=n), leadership=lead,
                          leader=None, heard=False)
         return server, [Prepare(self.name, x, n, gaps, above)
@@ -452,9 +563,12 @@ class Server:
         return replace(self, leadership=lead)._advance()
 
     def _phase1_done(self, instance: int) -> bool:
-        """Phase 2(a)'s condition in ``instance``: promises from a majority of its servers."""
+        """Phase 2(a)'s condition in ``instance``: promises from a majority of its
+        servers (taken for granted with ``broken="skip-phase1"``)."""
         assert self.leadership is not None
-        servers = self.sm.config_for(instance)
+        if self.setup.broken == "skip-phase1":
+            return True
+        servers = self._config(instance)
         return majority(servers).is_phase1_quorum(self.leadership.promisers(instance, servers))
 
     def _advance(self) -> tuple[Server, list[Message]]:
@@ -462,9 +576,9 @@ class Server:
         assert lead is not None
         if lead.elected:
             return self._fill_window()
-        if not self._phase1_done(self.executed + 1):
+        if not self._phase1_done(self.frontier + 1):
             return self, []
-        lead = replace(lead, elected=True, next_instance=self.executed + 1)
+        lead = replace(lead, elected=True, next_instance=self.frontier + 1)
         server, out = replace(self, leadership=lead, leader=self.name)._fill_window()
         server, beats = server._heartbeats()
         return server, out + beats
@@ -490,24 +604,30 @@ class Server:
         Instance s is proposed only once 1..s−α are executed (§3). For each:
         a reported value if there is one, a no-op below ``top``, else the next
         queued command; none queued — stop.
+
+        Broken on purpose: with ``"skip-phase1"`` nothing was reported and the
+        instances below ``top`` get queued commands like any other; with
+        ``"no-gap-fill"`` an unconstrained instance below ``top`` is skipped.
         """
         lead = self.leadership
         assert lead is not None and lead.elected
         machine, chosen = self.sm, self.stable.chosen
+        broken = self.setup.broken
         out: list[Message] = []
         proposals, learners, sent_at = lead.proposals, lead.learners, lead.sent_at
         queue, contacted = list(lead.queue), set(lead.contacted)
         constrained, noops = list(lead.constrained), list(lead.noops)
         asked_at = lead.asked_at
-        s = max(lead.next_instance, machine.executed + 1)
+        frontier = self.frontier
+        s = max(lead.next_instance, frontier + 1)
         copied = False
         while True:
             if s in chosen:
                 s += 1
                 continue
-            if s > machine.executed + self.setup.alpha:
+            if s > frontier + self.setup.alpha:
                 break
-            servers = machine.config_for(s)
+            servers = self._config(s)
             if not self._phase1_done(s):
                 # Servers added by a reconfiguration have not promised: ask them,
                 # with the same number, for every instance from s on.
@@ -517,7 +637,11 @@ class Server:
                     out += [Prepare(self.name, x, lead.number, (), s)
                             for x in servers if x in missing]
                 break
-            if s <= lead.top:
+            if s <= lead.top and broken == "no-gap-fill" \
+                    and not self._value_for(s, servers, NOOP)[1]:
+                s += 1  # a gap: leave it
+                continue
+            if s <= lead.top and broken != "skip-phase1":
                 own = NOOP
             else:
                 while queue and machine.executed_request(queue[0]):
@@ -558,7 +682,7 @@ class Server:
         if known is None:
             return ()
         chosen, out = self.stable.chosen, []
-        for s in range(known, self.executed + self.setup.alpha + 1):
+        for s in range(known, self.frontier + self.setup.alpha + 1):
             if s in chosen:
                 out.append((s, chosen[s]))
                 if len(out) == self.setup.batch:
@@ -680,21 +804,34 @@ class Server:
     # -- failures -------------------------------------------------------------------
     def crash(self) -> Server:
         """Stop. Only `Stable` survives."""
+        ooo = None if self.out_of_order is None else OutOfOrder()
         return replace(self, up=False, leadership=None, leader=None, heard=False,
-                       highest_seen=None, machine=self.setup.machine())
+                       highest_seen=None, machine=self.setup.machine(), out_of_order=ooo)
 
     def restart(self) -> Server:
         """Start again from stable storage; the state machine replays the log."""
         if self.up:
             return self
-        return replace(self, up=True, machine=_replay(self.setup, self.stable.chosen))
+        machine, ooo = _replay(self.setup, self.stable)
+        return replace(self, up=True, machine=machine, out_of_order=ooo)
 
 
-def _replay(setup: Setup, chosen: dict[int, Value]) -> Machine:
+def _replay(setup: Setup, stable: Stable) -> tuple[Machine, OutOfOrder | None]:
+    """The state machine after the chosen log (from the checkpoint on) — and,
+    with ``broken="no-gap-fill"``, which instances it executed and skipped."""
+    chosen = stable.chosen
     machine = setup.machine()
-    while machine.executed + 1 in chosen:
-        machine, _, _ = machine.apply(chosen[machine.executed + 1])
-    return machine
+    if setup.broken != "no-gap-fill":
+        if stable.checkpoint is not None:
+            machine = stable.checkpoint
+        k = machine.executed
+        while k + 1 in chosen:
+            k += 1
+        return machine.apply_all(chosen[s] for s in range(machine.executed + 1, k + 1)), None
+    top = max(chosen, default=0)
+    order = tuple(s for s in range(1, top + 1) if s in chosen)
+    holes = frozenset(s for s in range(1, top + 1) if s not in chosen)
+    return machine.apply_all(chosen[s] for s in order), OutOfOrder(order, top, holes)
 
 
 def settle(server: Server, out: Iterable[Message]) -> tuple[Server, list[Message]]:

@@ -14,7 +14,8 @@ byte for byte — the recipe of `paxos_notes.sim`.
 - After ``Network.faults_until`` no message is lost or duplicated, partitions
   heal and crashed servers restart, so liveness can be checked.
 - After every step the `Monitor` checks safety; each client's invocations and
-  completions are kept for `paxos_notes.linearizability.check` (`history`).
+  completions are kept for `paxos_notes.linearizability.check` (`history`);
+  `Simulation.lost_writes` finds acknowledged writes missing from the log.
 - Manual mode (``manual=True``): nothing happens by itself; deliver, drop or
   duplicate a pending message, fire a server's timers, crash, restart,
   partition — what a reader, a test or a widget does step by step.
@@ -23,6 +24,7 @@ byte for byte — the recipe of `paxos_notes.sim`.
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 import random
 from collections import Counter
@@ -32,8 +34,8 @@ from typing import Any, Literal
 
 from ..linearizability import Operation
 from .client import Client
-from .kv import Op, describe_value, validate_op
-from .messages import Message
+from .kv import Command, Op, describe_value, validate_op
+from .messages import Message, Value
 from .safety import Monitor
 from .server import Server, Setup, settle
 from .trace import Event, Trace
@@ -115,12 +117,15 @@ MAX_OPS = 100_000
 @dataclass(frozen=True)
 class Workload:
     """``clients`` clients ``c1..`` each run ``ops`` random operations on
-    ``keys``, with values ``0..values-1``."""
+    ``keys``, with values ``0..values-1``. With ``total``, the clients share
+    ``total`` operations instead (the first ones run one more if it does not
+    divide evenly) and ``ops`` is ignored."""
 
     clients: int = 2
     ops: int = 10
     keys: tuple[str, ...] = ("x", "y")
     values: int = 3
+    total: int | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.clients, bool) or not isinstance(self.clients, int) \
@@ -136,6 +141,18 @@ class Workload:
         if isinstance(self.values, bool) or not isinstance(self.values, int) \
                 or not 1 <= self.values <= 1000:
             raise ValueError(f"values must be an integer in 1..1000, got {self.values!r}")
+        if self.total is not None and (isinstance(self.total, bool)
+                                       or not isinstance(self.total, int)
+                                       or not 0 <= self.total <= MAX_OPS):
+            raise ValueError(f"total must be None or an integer in 0..{MAX_OPS}, "
+                             f"got {self.total!r}")
+
+    def ops_for(self, index: int) -> int:
+        """How many operations client number ``index`` (0, 1, ...) runs."""
+        if self.total is None:
+            return self.ops
+        share, extra = divmod(self.total, self.clients) if self.clients else (0, 0)
+        return share + (index < extra)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -251,17 +268,19 @@ class Simulation:
         self._remaining: dict[str, int] = {}
         self._scripted: dict[str, list[Op]] = {}
         self.sent: Counter[str] = Counter()
+        #: Every time a server became leader: ``(time, server, proposal number)``.
+        self.elections: list[tuple[float, str, str]] = []
         self.delivered = self.dropped = self.duplicated = 0
         self.trace = Trace(meta=self._meta())
-        for name in self.workload.names:
+        for i, name in enumerate(self.workload.names):
             self._client(name)
-            self._remaining[name] = self.workload.ops
+            self._remaining[name] = self.workload.ops_for(i)
         if not manual:
             for name in self.setup.servers:
                 self._schedule(self.rng.uniform(*self.timing.election), "election", name)
                 self._schedule(self.rng.uniform(0.0, self.timing.heartbeat), "tick", name)
             for name in self.workload.names:
-                if self.workload.ops:
+                if self._remaining[name]:
                     self._schedule(self.rng.uniform(*self.timing.think), "invoke", name)
             for i, f in enumerate(self.faults):
                 self._schedule(f.time, "fault", i)
@@ -275,7 +294,12 @@ class Simulation:
     # -- bookkeeping ---------------------------------------------------------------
     def _meta(self) -> dict[str, Any]:
         s, n, t, w = self.setup, self.network, self.timing, self.workload
-        return {
+        extra: dict[str, Any] = {}  # only when set, so that older traces stay the same
+        if w.total is not None:
+            extra["total"] = w.total
+        if s.broken is not None:
+            extra["broken"] = s.broken
+        return extra | {
             "seed": self.seed, "manual": self.manual, "servers": list(s.servers),
             "initial": list(s.initial), "alpha": s.alpha, "loss": n.loss,
             "duplication": n.duplication, "delay": list(n.delay), "crash_rate": n.crash_rate,
@@ -386,13 +410,15 @@ class Simulation:
             elif new.role == "leader":
                 assert new.leadership is not None
                 lead = new.leadership
+                self.elections.append((self.now, name, str(lead.number)))
                 self._event("elected", name, detail=f"leads with {lead.number}; constrained "
                             f"{list(lead.constrained)}, no-ops {list(lead.noops)}")
             elif old.role in ("leader", "candidate") and new.role == "follower":
                 self._event("step-down", name)
         added = len(new.stable.chosen) - len(old.stable.chosen)
         if added > 0:
-            keys = list(new.stable.chosen)[-added:]
+            # the last ``added`` keys, in the order added (dicts keep it)
+            keys = list(itertools.islice(reversed(new.stable.chosen), added))[::-1]
             for s in keys:
                 value = new.stable.chosen[s]
                 if self.monitor is not None:
@@ -403,7 +429,7 @@ class Simulation:
             if self.monitor is not None:
                 self.monitor.record_executed(name, new.sm)
             if self.record:
-                for s in range(old.executed + 1, new.executed + 1):
+                for s in new.executed_instances()[old.executed:new.executed]:
                     self._event("execute", name,
                                 detail=f"#{s} {describe_value(new.stable.chosen[s])}")
 
@@ -555,6 +581,14 @@ class Simulation:
         for m in out:
             self._transmit(m)
 
+    def advance(self, dt: float) -> None:
+        """Manual mode: let ``dt`` units of simulated time pass, with nothing
+        happening — so that the history records which operation came first."""
+        if not self.manual:
+            raise ValueError("advance() is for manual mode; this simulation is manual=False")
+        _positive("dt", dt)
+        self.now += dt
+
     def partition(self, *groups: Iterable[str]) -> None:
         gs = tuple(frozenset(g) for g in groups)
         for g in gs:
@@ -658,8 +692,10 @@ class Simulation:
                 and all(s.time <= self.now for s in self.script))
 
     def run(self, until: float = math.inf, max_steps: int = 10_000_000,
-            stop_when_done: bool = True) -> Simulation:
-        """Run until simulated time ``until``, or until every client is done."""
+            stop_when_done: bool = True,
+            progress: Callable[[Simulation], None] | None = None) -> Simulation:
+        """Run until simulated time ``until``, or until every client is done.
+        ``progress`` is called with the simulation every 1000 steps (and at the end)."""
         if isinstance(until, bool) or not isinstance(until, (int, float)) or not until >= 0:
             raise ValueError(f"until must be a number >= 0, got {until!r}")
         if isinstance(max_steps, bool) or not isinstance(max_steps, int) or max_steps < 1:
@@ -670,7 +706,16 @@ class Simulation:
                 break
             self.step()
             budget -= 1
+            if progress is not None and budget % 1000 == 0:
+                progress(self)
+        if progress is not None:
+            progress(self)
         return self
+
+    @property
+    def completed(self) -> int:
+        """How many client operations have completed."""
+        return len(self.ops) - len(self._open)
 
     # -- results ------------------------------------------------------------------------
     def history(self, kv_only: bool = True) -> list[Operation]:
@@ -679,6 +724,46 @@ class Simulation:
         return [Operation(r.client, r.op, r.output if r.complete is not None else None,
                           r.invoke, r.complete)
                 for r in self.ops if not (kv_only and r.op[0] == "reconfig")]
+
+    @property
+    def leader_changes(self) -> int:
+        """How many times leadership passed on: every election after the first."""
+        return max(0, len(self.elections) - 1)
+
+    def acknowledged_writes(self) -> list[OpRecord]:
+        """The writes a client was told succeeded: ``put`` answered ``"ok"``,
+        ``cas`` answered ``True``."""
+        return [r for r in self.ops if r.complete is not None
+                and ((r.op[0] == "put" and r.output == "ok")
+                     or (r.op[0] == "cas" and r.output is True))]
+
+    def lost_writes(self) -> list[OpRecord]:
+        """Acknowledged writes the replicated log has lost.
+
+        The leader that answered had executed the write, so the command is in
+        its log at some instance i. The write is *kept* if it is in some
+        server's log and every server whose log reaches instance i has it too
+        (at i, or anywhere); otherwise it is lost. Each server's log is what its
+        stable storage makes it execute — the chosen commands up to its first
+        gap (all it knows, with ``broken="no-gap-fill"``) — so a crashed server
+        counts with what it will replay. With the paper's rules every log is a
+        prefix of one sequence, so nothing is ever lost.
+        """
+        logs = [_durable_log(s) for s in self.servers.values()]
+        first: dict[str, int] = {}
+        for log in logs:
+            for i, v in log.items():
+                if i < first.get(v, i + 1):
+                    first[v] = i
+        contents = [set(log.values()) for log in logs]
+        lost = []
+        for r in self.acknowledged_writes():
+            v = Command(r.client, r.request_id, r.op).encode()
+            i = first.get(v)
+            if i is None or any(i in log and v not in c for log, c in zip(logs, contents,
+                                                                          strict=True)):
+                lost.append(r)
+        return lost
 
     def summary(self) -> dict[str, Any]:
         completed = [r for r in self.ops if r.complete is not None]
@@ -691,3 +776,14 @@ class Simulation:
             "executed": {n: s.executed for n, s in self.servers.items()},
             "safe": self.safe, "violations": [str(v) for v in self.violations],
         }
+
+
+def _durable_log(server: Server) -> dict[int, Value]:
+    """The commands ``server``'s stable storage has it execute, by instance."""
+    chosen = server.stable.chosen
+    if server.setup.broken == "no-gap-fill":
+        return chosen
+    k = 0
+    while k + 1 in chosen:
+        k += 1
+    return {i: chosen[i] for i in range(1, k + 1)}
