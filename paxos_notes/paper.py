@@ -182,7 +182,7 @@ NOTEBOOKS: tuple[NotebookEntry, ...] = (
     ),
     NotebookEntry(
         "08_implementing_a_state_machine.ipynb", ("3",), "\u00a73",
-        "A replicated log, gaps and no-ops, reconfiguration.", "coming", "3",
+        "A replicated log, gaps and no-ops, reconfiguration.", "written", "3",
     ),
     NotebookEntry(
         "09_beyond_the_paper.ipynb", (), "beyond the paper",

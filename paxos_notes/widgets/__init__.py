@@ -10,6 +10,7 @@ benchmarks and storyboards call without a browser.
 | `ProposalNumbering`  | §2.5  | `proposal_numbering`    |
 | `P2cArgument`        | §2.2  | `p2c_argument`          |
 | `TracePlayer`        | all   | `trace_player`          |
+| `LogWidget`          | §3    | `log_widget`            |
 
 Widgets are imported lazily, so ``import paxos_notes.widgets`` stays cheap.
 """
@@ -24,6 +25,7 @@ _WHERE = {
     "ProposalNumbering": "proposal_numbering",
     "P2cArgument": "p2c_argument",
     "TracePlayer": "trace_player",
+    "LogWidget": "log_widget",
 }
 __all__ = sorted(_WHERE)
 
