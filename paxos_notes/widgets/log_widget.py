@@ -887,7 +887,9 @@ class LogWidget(FrameWidget):
         controls: list[w.Widget] = [
             w.HBox([self.back_button, self.forward_button, self.play, self.speed]),
             w.HBox([self.slider]),
-            w.HBox([self.source_menu, self.jump_menu]),
+            # wraps on a narrow page instead of clipping the jump menu
+            w.HBox([self.source_menu, self.jump_menu],
+                   layout=w.Layout(flex_flow="row wrap")),
         ]
         super().__init__(controls)
         self.back_button.on_click(lambda _b: self.step(-1))
