@@ -59,6 +59,35 @@ class Feedback:
                 f"{html.escape(self.reason)}</div>")
 
 
+# -- reading answers -------------------------------------------------------------
+# Readers type answers in many shapes (4, "4", [4, 5], "5"); checkers accept them
+# all and reject what is not a number rather than guessing.
+
+
+def as_int(answer: Any) -> int | None:
+    """A whole number from an int or a string of digits; None otherwise (bools too)."""
+    if isinstance(answer, bool):
+        return None
+    if isinstance(answer, int):
+        return answer
+    if isinstance(answer, str) and answer.strip().isdigit():
+        return int(answer.strip())
+    return None
+
+
+def as_ints(answer: Any) -> set[int] | None:
+    """A set of whole numbers from one or many; None if any item is not one."""
+    if isinstance(answer, (int, str)):
+        answer = [answer]
+    try:
+        items = [as_int(x) for x in answer]
+    except TypeError:
+        return None
+    if any(x is None for x in items):
+        return None
+    return set(items)  # type: ignore[arg-type]
+
+
 def _load_all() -> None:
     for info in pkgutil.iter_modules(__path__):
         if info.name.startswith("nb"):

@@ -19,27 +19,17 @@ from ..ballots import ProposalNumber
 from ..invariants import chosen_proposals, p2c_holds
 from ..messages import Proposal
 from ..quorums import Majority, Threshold, acceptor_names
-from . import exercise
+from . import as_int, exercise
 
 # -- 03.1 -------------------------------------------------------------------------
 
 N_031 = 7
 
 
-def _as_int(answer: Any) -> int | None:
-    if isinstance(answer, bool):
-        return None
-    if isinstance(answer, int):
-        return answer
-    if isinstance(answer, str) and answer.strip().isdigit():
-        return int(answer.strip())
-    return None
-
-
 @exercise("03.1")
 def smallest_safe_threshold(answer: Any) -> tuple[bool, str]:
     """Quorums are "any k of 7": the smallest k for which any two quorums meet."""
-    k = _as_int(answer)
+    k = as_int(answer)
     names = acceptor_names(N_031)
     if k is None:
         return False, "give a whole number k between 1 and 7."

@@ -19,35 +19,13 @@ from ..cluster import Cluster
 from ..messages import Nack, Promise, Proposal
 from ..quorums import Majority, acceptor_names
 from ..sim import Simulation
-from . import exercise
+from . import as_int, as_ints, exercise
 
 PROPOSERS = 2
 
 
 def _n(natural: int) -> ProposalNumber:
     return ProposalNumber.from_natural(natural, PROPOSERS)
-
-
-def _as_int(answer: Any) -> int | None:
-    if isinstance(answer, bool):
-        return None
-    if isinstance(answer, int):
-        return answer
-    if isinstance(answer, str) and answer.strip().isdigit():
-        return int(answer.strip())
-    return None
-
-
-def _as_ints(answer: Any) -> set[int] | None:
-    if isinstance(answer, (int, str)):
-        answer = [answer]
-    try:
-        items = [_as_int(x) for x in answer]
-    except TypeError:
-        return None
-    if any(x is None for x in items):
-        return None
-    return set(items)  # type: ignore[arg-type]
 
 
 # -- 04.1 -------------------------------------------------------------------------
@@ -63,7 +41,7 @@ def acceptor_041() -> Acceptor:
 @exercise("04.1")
 def which_requests_it_may_accept(answer: Any) -> tuple[bool, str]:
     """a1 promised 5 and accepted (3, 'x'). Which of accept 4, 5, 6 may it accept?"""
-    given = _as_ints(answer)
+    given = as_ints(answer)
     if given is None:
         return False, "answer a set of proposal numbers, e.g. {4} or {4, 6}."
     a = acceptor_041()
@@ -135,7 +113,7 @@ def messages_043() -> int:
 @exercise("04.3")
 def messages_in_one_round(answer: Any) -> tuple[bool, str]:
     """5 acceptors, 1 proposer, 1 learner, no failures: how many messages in all?"""
-    k = _as_int(answer)
+    k = as_int(answer)
     if k is None:
         return False, "answer a whole number of messages."
     right = messages_043()
@@ -172,7 +150,7 @@ def next_number_044() -> int:
 @exercise("04.4")
 def number_after_a_nack(answer: Any) -> tuple[bool, str]:
     """p1 draws from {0, 2, 4, ...}; its accept 2 gets a nack saying promised 7. Next?"""
-    k = _as_int(answer)
+    k = as_int(answer)
     if k is None:
         return False, "answer a whole number: the number p1 puts on its next prepare request."
     right = next_number_044()

@@ -26,31 +26,9 @@ from ..messages import Proposal
 from ..multipaxos import Command, Network, Setup, Simulation, Timing, Workload, settle
 from ..multipaxos.messages import Prepare, Promise
 from ..multipaxos.server import Server, Stable
-from . import exercise
+from . import as_int, as_ints, exercise
 
 # -- shared ---------------------------------------------------------------------------
-
-
-def _as_int(answer: Any) -> int | None:
-    if isinstance(answer, bool):
-        return None
-    if isinstance(answer, int):
-        return answer
-    if isinstance(answer, str) and answer.strip().isdigit():
-        return int(answer.strip())
-    return None
-
-
-def _as_ints(answer: Any) -> set[int] | None:
-    if isinstance(answer, (int, str)):
-        answer = [answer]
-    try:
-        items = [_as_int(x) for x in answer]
-    except TypeError:
-        return None
-    if any(x is None for x in items):
-        return None
-    return set(items)  # type: ignore[arg-type]
 
 
 def _show(xs: Iterable[int]) -> str:
@@ -101,7 +79,7 @@ REPORTED_081 = (22, 27)
 @exercise("08.1")
 def which_instances_get_no_ops(answer: Any) -> tuple[bool, str]:
     """The leader knows 1–20, 23 and 26; the promises report proposals in 22 and 27."""
-    got = _as_ints(answer)
+    got = as_ints(answer)
     if got is None:
         return False, "give a set of instance numbers, e.g. {21}."
     plan = phase1_plan(KNOWN_081, REPORTED_081)
@@ -146,7 +124,7 @@ def measured_phase2_per_command(servers: int = 5, seed: int = 2) -> float:
 @exercise("08.2")
 def phase2_messages_with_five_servers(answer: Any) -> tuple[bool, str]:
     """Five servers, a stable leader: how many messages between servers per command?"""
-    k = _as_int(answer)
+    k = as_int(answer)
     if k is None:
         return False, "give a whole number of messages."
     measured = measured_phase2_per_command()
@@ -192,7 +170,7 @@ def first_instance_with(server: str = "s4", alpha: int = ALPHA_083,
 @exercise("08.3")
 def first_instance_of_the_new_server(answer: Any) -> tuple[bool, str]:
     """α = 3; command 7 is reconfig(s1, s2, s3, s4). From which instance is s4 a server?"""
-    k = _as_int(answer)
+    k = as_int(answer)
     if k is None:
         return False, "give an instance number."
     right = first_instance_with()
