@@ -26,6 +26,7 @@ DEFAULT_VALUES = ("x", "y", "z", "w", "u", "t", "s", "r")
 LEARNING = ("all", "distinguished", "set")
 MAX_PROPOSERS = len(DEFAULT_VALUES)
 MAX_LEARNERS = 8
+MAX_VALUE_LENGTH = 64  # what a trace file accepts (paxos_notes.trace)
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,10 @@ class Cluster:
                 f"values must give one value per proposer ({self.proposers}), "
                 f"got {len(self.values)}"
             )
+        for v in self.values:
+            if not isinstance(v, str) or not 1 <= len(v) <= MAX_VALUE_LENGTH:
+                raise ValueError(f"values must be strings of 1..{MAX_VALUE_LENGTH} characters, "
+                                 f"got {v!r}")
         if self.learning not in LEARNING:
             raise ValueError(f"learning must be one of {LEARNING}, got {self.learning!r}")
         if not 1 <= self.distinguished <= self.learners:

@@ -291,11 +291,12 @@ class Simulation:
         for v in self.history.violations[seen:]:
             self._event("violation", "", detail=str(v))
 
-    def _dispatch(self, m: Message) -> None:
+    def _dispatch(self, m: Message, msg_id: int | None = None) -> None:
         agent = self.agents[m.receiver]
         if not agent.up:
             self._dropped += 1
-            self._event("drop", m.receiver, m, None, "receiver is down")
+            # the id lets a viewer take the message out of flight
+            self._event("drop", m.receiver, m, msg_id, "receiver is down")
             return
         new, out = agent.receive(m)
         self._apply(m.receiver, new, out, f"from {m.sender}")
@@ -325,7 +326,7 @@ class Simulation:
             return
         self._delivered += 1
         self._event("deliver", m.receiver, m, p.id)
-        self._dispatch(m)
+        self._dispatch(m, p.id)
 
     def drop(self, msg_id: int) -> None:
         """Lose one pending message."""
@@ -366,10 +367,20 @@ class Simulation:
     def restart(self, name: str) -> None:
         """Start a stopped agent again from its stable storage."""
         agent = self._check_agent(name)
+        self._restart(name, agent)
+
+    def _restart(self, name: str, agent: Agent) -> None:
         self.steps += 1
-        if not agent.up:
-            self.agents[name] = agent.restart()
-            self._event("restart", name, state=self._storage(self.agents[name]))
+        if agent.up:
+            return
+        self.agents[name] = agent.restart()
+        self._event("restart", name, state=self._storage(self.agents[name]))
+        if not self.manual and isinstance(agent, Learner) and self._resting:
+            # §2.3: a learner that lost what it knew "can have a proposer issue
+            # a proposal" to find out again.
+            for resting in sorted(self._resting):
+                self._schedule(self.rng.uniform(*self.network.retry), "timeout", resting)
+            self._resting.clear()
 
     def persist(self, name: str) -> None:
         """Let an acceptor that sent before persisting finish writing."""
@@ -417,13 +428,8 @@ class Simulation:
             elif kind == "crash":
                 self._random_crash()
             elif kind == "restart":
-                self.restart(ref)
-                if isinstance(self.agents[ref], Learner) and self._resting:
-                    # §2.3: a learner that lost what it knew "can have a
-                    # proposer issue a proposal" to find out again.
-                    for name in sorted(self._resting):
-                        self._schedule(self.rng.uniform(*self.network.retry), "timeout", name)
-                    self._resting.clear()
+                self.steps -= 1  # _restart counts the step itself
+                self._restart(ref, self.agents[ref])
             elif kind == "persist":
                 self.persist(ref)
             return True
