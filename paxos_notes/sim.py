@@ -114,12 +114,31 @@ class Counts:
     duplicated: int = 0
 
 
+class InFlight:
+    """Messages in flight, by id: what manual mode lists and takes from.
+
+    Shared by this simulator and the multi-Paxos one (`paxos_notes.multipaxos.sim`).
+    """
+
+    in_flight: dict[int, Pending]
+
+    def pending(self) -> list[Pending]:
+        """Messages in flight, oldest first."""
+        return [self.in_flight[k] for k in sorted(self.in_flight)]
+
+    def _take(self, msg_id: int) -> Pending:
+        if msg_id not in self.in_flight:
+            raise ValueError(f"msg_id must be one of the pending ids {sorted(self.in_flight)}, "
+                             f"got {msg_id!r}")
+        return self.in_flight.pop(msg_id)
+
+
 # A scheduled event is a plain tuple (time, seq, kind, ref): the heap then
 # compares tuples in C, and seq breaks ties in scheduling order.
 _Scheduled = tuple[float, int, str, Any]
 
 
-class Simulation:
+class Simulation(InFlight):
     """A run of the consensus algorithm on a simulated network.
 
     ``seed`` is required: every random choice comes from it. ``leader`` names
@@ -302,16 +321,6 @@ class Simulation:
         self._apply(m.receiver, new, out, f"from {m.sender}")
 
     # -- manual actions -----------------------------------------------------
-    def pending(self) -> list[Pending]:
-        """Messages in flight, oldest first."""
-        return [self.in_flight[k] for k in sorted(self.in_flight)]
-
-    def _take(self, msg_id: int) -> Pending:
-        if msg_id not in self.in_flight:
-            raise ValueError(f"msg_id must be one of the pending ids {sorted(self.in_flight)}, "
-                             f"got {msg_id!r}")
-        return self.in_flight.pop(msg_id)
-
     def deliver(self, msg_id: int) -> None:
         """Deliver one pending message now."""
         p = self._take(msg_id)

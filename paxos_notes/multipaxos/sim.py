@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ..linearizability import Operation
+from ..sim import InFlight, Pending  # a message in flight is the same record in both
 from .client import Client
 from .kv import Command, Op, describe_value, validate_op
 from .messages import Message, Value
@@ -202,17 +203,6 @@ class OpRecord:
     output: Any = None
 
 
-@dataclass(frozen=True)
-class Pending:
-    id: int
-    message: Message
-    due: float = 0.0
-
-    def describe(self) -> str:
-        m = self.message
-        return f"#{self.id} {m.sender}→{m.receiver}: {m.describe()}"
-
-
 @dataclass(order=True)
 class _Scheduled:
     time: float
@@ -221,7 +211,7 @@ class _Scheduled:
     ref: Any = field(compare=False)
 
 
-class Simulation:
+class Simulation(InFlight):
     """N servers and M clients on a simulated network. ``seed`` is required."""
 
     def __init__(
@@ -503,16 +493,6 @@ class Simulation:
             self._client_receive(m)
 
     # -- actions (manual mode, and scripted faults) ----------------------------------
-    def pending(self) -> list[Pending]:
-        """Messages in flight, oldest first."""
-        return [self.in_flight[k] for k in sorted(self.in_flight)]
-
-    def _take(self, msg_id: int) -> Pending:
-        if msg_id not in self.in_flight:
-            raise ValueError(f"msg_id must be one of the pending ids {sorted(self.in_flight)}, "
-                             f"got {msg_id!r}")
-        return self.in_flight.pop(msg_id)
-
     def deliver(self, msg_id: int) -> None:
         p = self._take(msg_id)
         self.steps += 1
