@@ -43,7 +43,7 @@ def test_broken_variant_has_a_counterexample_with_two_values_chosen(results, nam
 @pytest.mark.parametrize("name", BROKEN)
 def test_counterexample_replays_in_the_simulator_to_the_same_two_values(results, name):
     r = results(name)
-    sim = replay(r.cluster, r.counterexample)
+    sim = replay(r.cluster, r.counterexample).sim
     assert sorted(sim.history.chosen_values) == list(r.chosen_values)
     assert any(v.rule == SINGLE_VALUE for v in sim.history.violations)
     # The trace of the replay is a valid, loadable trace.
@@ -66,7 +66,7 @@ def test_counterexample_is_shortest(results, name):
     r = results(name)
     n = len(r.counterexample)
     steps = r.counterexample[: n - 1]
-    sim = replay(r.cluster, steps)
+    sim = replay(r.cluster, steps).sim
     assert len(sim.history.chosen_values) < 2
 
 

@@ -2,57 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
-
-from paxos_notes.checker import check_agents, replay
-from paxos_notes.cluster import Cluster
 from paxos_notes.invariants import P2C, p2c_holds
 from paxos_notes.messages import Proposal
 from paxos_notes.notebook_helpers import nb03
 from paxos_notes.quorums import Grid, Majority, Threshold
-from paxos_notes.sim import Simulation
 from paxos_notes.widgets import p2c_argument as p2c
-
-
-def test_drive_numbers_each_action_and_keeps_its_events() -> None:
-    sim = Simulation(Cluster(), seed=0, manual=True)
-    moments = nb03.drive(sim, [("propose", "p1"), ("deliver", "p1", "a1", "Prepare")])
-    assert [m.number for m in moments] == [1, 2]
-    assert moments[0].action == "p1 starts phase 1 with number 0"
-    assert moments[1].action == "a1 receives prepare 0 from p1"
-    assert moments[1].consequences() == ["promises 0, nothing accepted",
-                                         "a1 sends promise 0 (none) to p1"]
-
-
-def test_drive_picks_a_message_by_number_when_asked() -> None:
-    sim = Simulation(Cluster(), seed=0, manual=True)
-    nb03.drive(sim, [("propose", "p2"), ("propose", "p2"),
-                     ("deliver", "p2", "a1", "Prepare", "3")])
-    assert sim.agents["a1"].promised.natural == 3
-
-
-@pytest.mark.parametrize(("action", "param"), [
-    (("deliver", "p1", "a1", "Accept"), "no Accept from p1 to a1 is pending"),
-    (("deliver", "p1", "a1", "Letter"), "message type must be one of"),
-    (("jump", "p1"), "action must be"),
-])
-def test_drive_rejects_impossible_actions_by_name(action: tuple[str, ...], param: str) -> None:
-    sim = Simulation(Cluster(), seed=0, manual=True)
-    with pytest.raises(ValueError, match=param):
-        nb03.drive(sim, [action])
-
-
-def test_drive_needs_a_manual_simulation() -> None:
-    with pytest.raises(ValueError, match="manual"):
-        nb03.drive(Simulation(Cluster(), seed=0), [("propose", "p1")])
-
-
-def test_replay_steps_makes_the_same_trace_as_the_checkers_replay() -> None:
-    result = check_agents("small-quorum")
-    mine = nb03.replay_steps(result.cluster, result.counterexample)
-    theirs = replay(result.cluster, result.counterexample)
-    assert mine.trace.to_json() == theirs.trace.to_json()
-    assert [m.number for m in mine.moments] == [s.number for s in result.counterexample]
 
 
 def test_single_proposal_run_accepts_x_by_a_majority_but_chooses_only_3_y() -> None:

@@ -19,7 +19,7 @@ def _amnesia_run():
 
 
 def _amnesia_trace() -> tuple[Trace, dict]:
-    sim = replay(*_amnesia_run())
+    sim = replay(*_amnesia_run()).sim
     return sim.trace, sim.agents
 
 

@@ -40,7 +40,7 @@ from ..invariants import (
     chosen_proposals,
 )
 from ..messages import Accepted, Message, Proposal
-from ..sim import Simulation
+from ..script import Step, replay
 from ..trace import Trace
 from .variants import Variant, get_variant
 
@@ -50,21 +50,6 @@ Progress = Callable[[int, int, int, float], None]
 
 MAX_BALLOT_LIMIT = 7
 MAX_CRASHES = 4
-
-
-@dataclass(frozen=True)
-class Step:
-    """One action of a counterexample, in words a reader of the paper knows."""
-
-    number: int
-    action: str
-    agent: str
-    message: Message | None
-    text: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {"step": self.number, "action": self.action, "agent": self.agent,
-                "text": self.text}
 
 
 @dataclass(frozen=True)
@@ -360,32 +345,3 @@ def _describe(number: int, action: Action, stable_storage: bool = True) -> Step:
         "persist": "writes its state to stable storage",
     }[kind]
     return Step(number, kind, what, None, f"{what} {words}")
-
-
-def replay(cluster: Cluster, steps: tuple[Step, ...], seed: int = 0) -> Simulation:
-    """Run a counterexample in a manual-mode `Simulation`.
-
-    The checker may deliver one message several times; the simulator removes
-    a message when it delivers it, so a copy is made first (a duplicate, which
-    the model allows) whenever the message is needed again later.
-    """
-    sim = Simulation(cluster, seed=seed, manual=True)
-    for i, step in enumerate(steps):
-        if step.action == "deliver":
-            m = step.message
-            pid = next((p.id for p in sim.pending() if p.message == m), None)
-            if pid is None:
-                raise ValueError(f"step {step.number}: {m} is not in flight; not a run of "
-                                 f"this cluster")
-            if any(s.message == m for s in steps[i + 1:]):
-                sim.duplicate(pid)
-            sim.deliver(pid)
-        elif step.action == "propose":
-            sim.propose(step.agent)
-        elif step.action == "crash":
-            sim.crash(step.agent)
-        elif step.action == "restart":
-            sim.restart(step.agent)
-        elif step.action == "persist":
-            sim.persist(step.agent)
-    return sim

@@ -383,13 +383,13 @@ def same_schedule(trace: Trace, rules: Rules = PAPER) -> Simulation:
                       rules=rules)
     steps = steps_of(trace)
     possible: list[Step] = []
-    sim = replay(cluster, ())
+    sim = replay(cluster, ()).sim
     for step in steps:
         if step.action == "deliver" and not any(p.message == step.message
                                                 for p in sim.pending()):
             continue
         possible.append(step)
-        sim = replay(cluster, tuple(possible))
+        sim = replay(cluster, tuple(possible)).sim
     return sim
 
 

@@ -1,10 +1,5 @@
 """Helpers for ``03_choosing_a_value.ipynb`` (§2.2, first half: quorums, P1, P2 → P2c).
 
-- `Run` / `Moment`: a manual-mode `Simulation` kept step by step, so that a
-  notebook can print numbered steps and say at which step something happened
-  (a value chosen, a requirement broken); `drive` runs a short script of
-  actions, `replay_steps` a model-checker counterexample (step numbers are the
-  checker's);
 - `quorum_storyboard` and `quorum_table`: majorities, an unsafe threshold and
   a grid, side by side;
 - `single_proposal_run` and `value_majorities`: why a value is chosen only
@@ -20,191 +15,26 @@ Nothing here is random: every simulation is manual and every search exhaustive.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterable
+from dataclasses import replace
 from functools import cache
 from typing import TYPE_CHECKING
 
 from ..agents import PAPER
-from ..checker import AgentsResult, Step, check_agents
+from ..checker import AgentsResult, check_agents
 from ..cluster import Cluster
 from ..invariants import History, chosen_proposals, p2c_holds
-from ..messages import MESSAGE_TYPES, Proposal, Value
+from ..messages import Proposal, Value
 from ..paper import Table
 from ..quorums import Grid, Majority, QuorumSystem, Threshold, acceptor_names
+from ..script import Action, Run, drive, replay
 from ..sim import Simulation
-from ..trace import Event, Trace
 from ..widgets import p2c_argument as p2c
 from ..widgets import quorum_intersection as qi
 from ..widgets._draw import storyboard_figure
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
-
-Action = tuple[str, ...]
-"""("propose", "p1"), ("deliver", "p1", "a1", "Prepare"), ("drop", sender, receiver, kind),
-("crash", name), ("restart", name). A fifth item on deliver/drop picks the message by
-its proposal number (the paper's natural number, as a string), else the oldest."""
-
-
-# ---------------------------------------------------------------------------
-# Runs as numbered steps
-# ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Moment:
-    """One step of a run: what was done, and every event it caused."""
-
-    number: int
-    action: str
-    events: tuple[Event, ...]
-
-    def kinds(self) -> set[str]:
-        return {e.kind for e in self.events}
-
-    def violations(self) -> list[str]:
-        return [e.detail for e in self.events if e.kind == "violation"]
-
-    def chosen(self) -> list[str]:
-        return [e.detail.removeprefix("chosen so far: ") for e in self.events
-                if e.kind == "chosen"]
-
-    def consequences(self) -> list[str]:
-        """What followed the action, in short words (sends to one kind grouped)."""
-        out: list[str] = []
-        sends: dict[str, list[str]] = {}
-        for e in self.events:
-            m = e.message
-            if e.kind in ("promise", "accept"):
-                out.append(e.detail)
-            elif e.kind == "learned":
-                out.append(f"{e.agent} {e.detail}")
-            elif e.kind == "send" and m is not None:
-                sends.setdefault(f"{m.sender} sends {m.describe()} to", []).append(m.receiver)
-        out.extend(f"{head} {', '.join(to)}" for head, to in sends.items())
-        return out
-
-    def lines(self) -> list[str]:
-        head = f"{self.number:2d}. {self.action}"
-        rest = self.consequences()
-        out = [head + (" → " + "; ".join(rest) if rest else "")]
-        out.extend(f"      ★ chosen so far: {c}" for c in self.chosen())
-        out.extend(f"      ✗ {v}" for v in self.violations())
-        return out
-
-
-@dataclass
-class Run:
-    """A manual-mode simulation and the numbered steps that built it."""
-
-    sim: Simulation
-    moments: list[Moment]
-
-    @property
-    def trace(self) -> Trace:
-        return self.sim.trace
-
-    @property
-    def history(self) -> History:
-        return self.sim.history
-
-    def lines(self, kinds: Iterable[str] = ()) -> list[str]:
-        """The numbered steps; with ``kinds``, only steps with an event of those kinds."""
-        wanted = set(kinds)
-        return [line for m in self.moments if not wanted or wanted & m.kinds()
-                for line in m.lines()]
-
-    def show(self, kinds: Iterable[str] = ()) -> None:
-        """Print the numbered steps (only those with an event of ``kinds``, if given)."""
-        print("\n".join(self.lines(kinds)))
-
-    def first(self, kind: str, contains: str = "") -> int | None:
-        """The number of the first step with an event of ``kind`` whose detail contains
-        ``contains`` (None if there is none)."""
-        for m in self.moments:
-            if any(e.kind == kind and contains in e.detail for e in m.events):
-                return m.number
-        return None
-
-    def first_two_values(self) -> int | None:
-        """The step at which two different values have been chosen."""
-        return self.first("violation", "were both chosen")
-
-
-def _pending_id(sim: Simulation, sender: str, receiver: str, type_name: str,
-                natural: int | None = None) -> int:
-    """The oldest pending message of that type on that link (with that number, if given)."""
-    if type_name not in MESSAGE_TYPES:
-        raise ValueError(f"message type must be one of {sorted(MESSAGE_TYPES)}, "
-                         f"got {type_name!r}")
-    for p in sim.pending():
-        m = p.message
-        if (m.sender, m.receiver, type(m).__name__) == (sender, receiver, type_name) and \
-                (natural is None or m.n.natural == natural):
-            return p.id
-    raise ValueError(f"no {type_name} from {sender} to {receiver} is pending; pending: "
-                     f"{[p.describe() for p in sim.pending()]}")
-
-
-def _do(sim: Simulation, action: Action) -> str:
-    """Apply one action to a manual simulation; return it in words."""
-    kind = action[0]
-    if kind in ("deliver", "drop"):
-        _, sender, receiver, type_name, *number = action
-        pid = _pending_id(sim, sender, receiver, type_name, int(number[0]) if number else None)
-        m = sim.in_flight[pid].message
-        if kind == "deliver":
-            sim.deliver(pid)
-            return f"{m.receiver} receives {m.describe()} from {m.sender}"
-        sim.drop(pid)
-        return f"{m.describe()} from {m.sender} to {m.receiver} is lost"
-    if kind not in ("propose", "crash", "restart"):
-        raise ValueError(f"action must be propose, deliver, drop, crash or restart, "
-                         f"got {kind!r}")
-    name = action[1]
-    getattr(sim, kind)(name)
-    if kind == "propose":
-        return f"{name} starts phase 1 with number {sim.agents[name].number}"
-    return f"{name} crashes" if kind == "crash" else f"{name} restarts"
-
-
-def drive(sim: Simulation, actions: Iterable[Action], start: int = 1) -> list[Moment]:
-    """Run ``actions`` on a manual simulation, one numbered `Moment` each."""
-    if not sim.manual:
-        raise ValueError("sim must be a manual-mode Simulation (manual=True)")
-    moments = []
-    for i, action in enumerate(actions, start):
-        before = len(sim.trace.events)
-        text = _do(sim, action)
-        moments.append(Moment(i, text, tuple(sim.trace.events[before:])))
-    return moments
-
-
-def replay_steps(cluster: Cluster, steps: Sequence[Step], seed: int = 0) -> Run:
-    """Replay a checker counterexample like `paxos_notes.checker.replay`, but keep the
-    events of each checker step apart, numbered as the checker numbers them."""
-    sim = Simulation(cluster, seed=seed, manual=True)
-    moments = []
-    for i, step in enumerate(steps):
-        before = len(sim.trace.events)
-        if step.action == "deliver":
-            m = step.message
-            pid = next((p.id for p in sim.pending() if p.message == m), None)
-            if pid is None:
-                raise ValueError(f"step {step.number}: {m} is not in flight")
-            if any(s.message == m for s in steps[i + 1:]):
-                sim.duplicate(pid)  # the checker may deliver one message twice
-            sim.deliver(pid)
-        elif step.action in ("propose", "crash", "restart", "persist"):
-            getattr(sim, step.action)(step.agent)
-        else:
-            raise ValueError(f"step {step.number}: unknown action {step.action!r}")
-        text = step.text
-        if step.action == "propose":
-            text = f"{step.agent} starts phase 1 with number {sim.agents[step.agent].number}"
-        moments.append(Moment(step.number, text, tuple(sim.trace.events[before:])))
-    return Run(sim, moments)
 
 
 # ---------------------------------------------------------------------------
@@ -337,7 +167,7 @@ def single_proposal_run() -> Run:
     """The paper's algorithm on a lossy network: 'x' is accepted by a majority, but in two
     different proposals (0 and 2); then proposal (3, 'y') is accepted by a majority."""
     sim = Simulation(Cluster(acceptors=3, proposers=2, learners=1), seed=0, manual=True)
-    return Run(sim, drive(sim, SINGLE_PROPOSAL_SCRIPT))
+    return drive(sim, SINGLE_PROPOSAL_SCRIPT)
 
 
 def accepted_by(run: Run) -> dict[str, list[str]]:
@@ -379,7 +209,7 @@ def p1_p2a_run() -> Run:
     obeying P1, accepts it: P2a is broken though only 'x' is chosen."""
     sim = Simulation(Cluster(acceptors=3, proposers=2, learners=1, rules=OWN_VALUE),
                      seed=0, manual=True)
-    return Run(sim, drive(sim, P1_P2A_SCRIPT))
+    return drive(sim, P1_P2A_SCRIPT)
 
 
 def p2a_breaches(history: History) -> list[str]:
@@ -460,7 +290,7 @@ def ignore_accepted_result() -> AgentsResult:
 def ignore_accepted_run() -> Run:
     """The shortest run of the ``ignore-accepted`` variant, replayed step by step."""
     result = ignore_accepted_result()
-    return replay_steps(result.cluster, result.counterexample)
+    return replay(result.cluster, result.counterexample)
 
 
 def carrier(run: Run, proposer: str) -> tuple[frozenset[str], frozenset[str]]:
@@ -478,10 +308,10 @@ def chosen_in(acceptances: Iterable[tuple[str, Proposal]], quorums: QuorumSystem
 
 
 __all__ = [
-    "OWN_VALUE", "P1_P2A_SCRIPT", "P2C_CASES", "SINGLE_PROPOSAL_SCRIPT", "Moment", "Run",
+    "OWN_VALUE", "P1_P2A_SCRIPT", "P2C_CASES", "SINGLE_PROPOSAL_SCRIPT",
     "accepted_by", "carrier", "chosen_in", "drive", "grid_4x4_example",
     "ignore_accepted_result", "ignore_accepted_run",
     "p1_p2a_run", "p2a_breaches", "p2c_cases", "p2c_verdict", "quorum_storyboard",
-    "quorum_systems", "quorum_table", "replay_steps", "single_proposal_run",
+    "quorum_systems", "quorum_table", "single_proposal_run",
     "value_majorities",
 ]

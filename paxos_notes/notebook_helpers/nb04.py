@@ -28,13 +28,13 @@ from typing import Any
 
 from ..agents import PAPER, Acceptor, AcceptorStorage, Proposer
 from ..ballots import ProposalNumber
-from ..checker import VARIANTS, AgentsResult, Step, Variant, check_agents
+from ..checker import VARIANTS, AgentsResult, Variant, check_agents
 from ..cluster import Cluster
 from ..messages import Accept, Nack, Prepare, Proposal
 from ..paper import PAPER_TITLE, Table, quote
+from ..script import Action, Run, Step, drive, replay
 from ..sim import Network, Simulation
 from ..trace import Trace
-from .nb03 import Action, Moment, Run, drive, replay_steps
 
 # ---------------------------------------------------------------------------
 # The paper beside the code
@@ -194,28 +194,11 @@ def survives_restart() -> str:
 # ---------------------------------------------------------------------------
 
 
-def settle(sim: Simulation, start: int = 1) -> list[Moment]:
-    """Deliver the oldest pending message until nothing is in flight (a perfect network
-    that happens to deliver in sending order)."""
-    moments = []
-    i = start
-    while sim.pending():
-        p = sim.pending()[0]
-        m = p.message
-        moments.extend(drive(sim, [("deliver", m.sender, m.receiver, type(m).__name__)], i))
-        i += 1
-    return moments
-
-
 def clean_run() -> Run:
     """p1 proposes 'x' on a perfect network and it is chosen and learned; then p2 tries
     'y', hears of (0, 'x') and proposes 'x' again."""
     sim = Simulation(Cluster(acceptors=3, proposers=2, learners=1), seed=0, manual=True)
-    moments = drive(sim, [("propose", "p1")])
-    moments += settle(sim, len(moments) + 1)
-    moments += drive(sim, [("propose", "p2")], len(moments) + 1)
-    moments += settle(sim, len(moments) + 1)
-    return Run(sim, moments)
+    return drive(sim, [("propose", "p1")]).settle().then([("propose", "p2")]).settle()
 
 
 FAULTS = Network(loss=0.2, duplication=0.2, delay=(1.0, 8.0))
@@ -405,7 +388,7 @@ def checked_run(variant: str) -> Run:
     r = checked(variant)
     if r.safe:
         raise ValueError(f"variant must be one that breaks safety, got {variant!r}")
-    return replay_steps(r.cluster, r.counterexample)
+    return replay(r.cluster, r.counterexample)
 
 
 NACKS = Variant(
@@ -452,7 +435,7 @@ def recorded_run(variant: str) -> Run:
     if rec.safe:
         raise ValueError(f"variant must be one with a counterexample, got {variant!r}")
     cluster = get_cluster(variant)
-    return replay_steps(cluster, steps_from_texts(cluster, rec.steps))
+    return replay(cluster, steps_from_texts(cluster, rec.steps))
 
 
 def get_cluster(variant: str) -> Cluster:
@@ -488,7 +471,7 @@ def nack_run() -> Run:
     rules = replace(PAPER, nacks=True)
     sim = Simulation(Cluster(acceptors=3, proposers=2, learners=1, rules=rules), seed=0,
                      manual=True)
-    return Run(sim, drive(sim, NACK_SCRIPT))
+    return drive(sim, NACK_SCRIPT)
 
 
 def nack_messages(run: Run) -> list[str]:
@@ -508,5 +491,5 @@ __all__ = [
     "clean_run", "fault_report",
     "faulty_run", "get_cluster", "many_seeds", "nack_messages", "nack_run", "number",
     "overtaken", "p1a_table", "prepare_table", "proposer_state", "recorded_run",
-    "safe_variants_table", "settle", "steps_from_texts", "survives_restart",
+    "safe_variants_table", "steps_from_texts", "survives_restart",
 ]
