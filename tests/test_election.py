@@ -14,6 +14,8 @@ from paxos_notes.agents import Acceptor, AcceptorStorage, Proposer
 from paxos_notes.ballots import Allocator, ProposalNumber
 from paxos_notes.election import DECISIONS, Timeouts, hears_leader, leads, on_election_timeout
 from paxos_notes.messages import Accept, Prepare, Promise
+from paxos_notes.multipaxos import server as mp
+from paxos_notes.multipaxos.server import Server, Setup
 from paxos_notes.quorums import Majority, acceptor_names
 
 
@@ -46,6 +48,17 @@ def test_only_a_process_that_heard_no_leader_for_a_whole_timeout_campaigns(
 def test_every_decision_is_reachable() -> None:
     assert {on_election_timeout(a, b) for a, b in product((True, False), repeat=2)} == \
         set(DECISIONS)
+
+
+def test_multipaxos_servers_decide_with_the_same_function(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A server that heard nothing campaigns (sends prepares) ...
+    s = Server("s1", Setup())
+    _, out = s.election_timeout()
+    assert out and all(type(m).__name__ == "Prepare" for m in out)
+    # ... unless the shared rule says otherwise: the server asks it, not a copy.
+    monkeypatch.setattr(mp, "on_election_timeout", lambda leading, heard: "wait")
+    new, out = Server("s1", Setup()).election_timeout()
+    assert out == [] and new.leadership is None
 
 
 # -- hearing a leader ------------------------------------------------------------------
