@@ -170,21 +170,24 @@ class ElectionRun:
 
     def leaders(self) -> list[str]:
         """The processes that believe, right now, that they lead."""
-        return [p for p in self.heard if leads(self._proposer(p), self._acceptor(self.own[p]))]
+        return [p for p, leading in self.leading.items() if leading]
 
-    def _after_action(self) -> None:
-        for p in self.sim.pending():  # what the last action sent: schedule its delivery
+    def _after_action(self, touched: str) -> None:
+        """Schedule what the last action sent, and see whether the process of
+        ``touched`` (the agent the action changed) now leads or stopped leading."""
+        for p in self.sim.pending():
             if p.id not in self._known:
                 self._known.add(p.id)
                 self._push(self.rng.uniform(*self.delay), "deliver", p.id)
-        now_leading = self.leaders()
-        for p, was in self.leading.items():
-            is_now = p in now_leading
-            if is_now != was:
-                number = self._proposer(p).number
-                self._note(p, "leads" if is_now else "overtaken", number)
-                self.leading[p] = is_now
-        self.most_leaders = max(self.most_leaders, len(now_leading))
+        process = self.home.get(touched, touched)
+        if process not in self.leading:
+            return  # an acceptor-only process, or a learner: no proposer to lead
+        is_now = leads(self._proposer(process), self._acceptor(self.own[process]))
+        if is_now != self.leading[process]:
+            self.leading[process] = is_now
+            self._note(process, "leads" if is_now else "overtaken",
+                       self._proposer(process).number)
+            self.most_leaders = max(self.most_leaders, sum(self.leading.values()))
 
     # -- the two kinds of event -------------------------------------------------
     def _deliver(self, msg_id: int) -> None:
@@ -216,11 +219,13 @@ class ElectionRun:
         self.now, _, kind, ref = heapq.heappop(self._queue)
         if kind == "deliver":
             assert isinstance(ref, int)
+            touched = self.sim.in_flight[ref].message.receiver
             self._deliver(ref)
         else:
             assert isinstance(ref, str)
+            touched = ref
             self._timer(ref)
-        self._after_action()
+        self._after_action(touched)
         return True
 
     def run(self, until: float = 500.0, stop_when_chosen: bool = True) -> Outcome:

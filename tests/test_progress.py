@@ -161,3 +161,22 @@ def test_a_run_that_chose_nothing_counts_as_never_not_as_its_cut_off() -> None:
     s = summarize([outcome(True, 2, 10.0), outcome(True, 3, 12.0), outcome(False, 9, 99.0)])
     assert (s.prepares_median, s.time_median) == (3, 12.0)
     assert s.prepares_p90 == math.inf
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 10_000), proposers=st.integers(2, 5), elect=st.booleans())
+def test_who_leads_is_tracked_exactly_step_by_step(seed: int, proposers: int,
+                                                   elect: bool) -> None:
+    from paxos_notes.election import leads
+
+    r = ElectionRun(election_cluster(proposers), seed=seed, timeouts=Timeouts(3.0, 2.0),
+                    elect=elect)
+    most = 0
+    for _ in range(300):
+        if not r.step():
+            break
+        fresh = [p for p in r.leading
+                 if leads(r.sim.agents[p], r.sim.agents[r.own[p]])]  # type: ignore[arg-type]
+        assert r.leaders() == fresh
+        most = max(most, len(fresh))
+    assert r.most_leaders == most
