@@ -32,7 +32,7 @@ import random
 import time
 from collections.abc import Hashable
 
-from paxos_notes.linearizability import (
+from paxos_notes.multipaxos.linearizability import (
     KV,
     KVSpec,
     Operation,

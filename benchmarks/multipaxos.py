@@ -19,7 +19,7 @@ deterministic simulator (`paxos_notes.multipaxos.sim`):
 - ``cmds/s``: commands simulated per second of real time (wall clock).
 
 Every row also checks the run: safe after every step, and the clients' history
-linearizable (`paxos_notes.linearizability.check`).
+linearizable (`paxos_notes.multipaxos.linearizability.check`).
 
 A second table runs the ``kv`` command's configuration (5 servers, 3 clients,
 no trace; `paxos_notes.multipaxos.command.kv_run`) at growing lengths, with no
@@ -42,8 +42,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from paxos_notes.linearizability import check
 from paxos_notes.multipaxos.command import kv_run
+from paxos_notes.multipaxos.linearizability import check
 from paxos_notes.multipaxos.messages import Accept
 from paxos_notes.multipaxos.server import Setup
 from paxos_notes.multipaxos.sim import Fault, Network, Simulation, Timing, Workload

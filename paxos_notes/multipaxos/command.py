@@ -9,7 +9,7 @@ runs §3's replicated state machine on the seeded simulator
 - whether any write a client was told succeeded is missing from the log
   (`Simulation.lost_writes`);
 - whether the clients' history is linearizable
-  (`paxos_notes.linearizability.check`), and whether the safety monitor saw
+  (`paxos_notes.multipaxos.linearizability.check`), and whether the safety monitor saw
   a rule broken.
 
 Exit status: 0 if everything holds, 1 if the history is not linearizable (or
@@ -37,7 +37,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from ..commands import USAGE_ERROR, Counter
-from ..linearizability import SearchBudgetExceeded, check
+from .linearizability import SearchBudgetExceeded, check
 from .server import BROKEN, Setup
 from .sim import Fault, Network, Simulation, Timing, Workload
 
