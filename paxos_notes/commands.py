@@ -254,7 +254,7 @@ def run_check(args: argparse.Namespace) -> int:
         if args.model == "lamport":
             if args.variant != "paper" or args.proposers is not None or args.trace:
                 return _usage_error("--variant, --proposers and --trace are for --model agents")
-            from .checker.lamport import check_lamport
+            from .checker.lamport_fast import check_lamport
 
             result: Any = check_lamport(
                 args.acceptors, args.values,
