@@ -35,7 +35,9 @@ from .agents import Acceptor, Proposer, Rules
 from .ballots import ProposalNumber
 from .cluster import Cluster
 from .election import Decision, Timeouts, hears_leader, leads, on_election_timeout
+from .messages import Prepare
 from .sim import Simulation
+from .trace import Trace
 
 MAX_UNTIL = 1e6
 DEFAULT_TIMEOUTS = Timeouts(base=3.0, spread=8.0)
@@ -245,6 +247,17 @@ class ElectionRun:
                        tuple(sorted(history.chosen_values)), history.safe, self.most_leaders)
 
 
+def phase1_starts(trace: Trace) -> list[tuple[str, int]]:
+    """(proposer, the paper's natural number) of each phase 1 started in ``trace``,
+    in order: the "sequence of proposals with increasing numbers" of §2.4."""
+    seen: list[tuple[str, int]] = []
+    for e in trace.events:
+        m = e.message
+        if e.kind == "send" and isinstance(m, Prepare) and (m.sender, m.n.natural) not in seen:
+            seen.append((m.sender, m.n.natural))
+    return seen
+
+
 # -- many seeds --------------------------------------------------------------------
 
 
@@ -316,4 +329,4 @@ def summarize(outcomes: Sequence[Outcome]) -> Summary:
 
 
 __all__ = ["DEFAULT_TIMEOUTS", "Contest", "ElectionEvent", "ElectionRun", "Outcome", "Summary",
-           "election_cluster", "measure", "percentile", "summarize"]
+           "election_cluster", "measure", "percentile", "phase1_starts", "summarize"]
