@@ -67,46 +67,62 @@ def sweep_table(rows: Sequence[SweepRow], until: float) -> Table:
                     _num(r.summary.prepares_median), _num(r.summary.prepares_p90),
                     _num(r.summary.time_median, 1), _num(r.summary.time_p90, 1),
                     f"{r.summary.safe}/{r.summary.runs}") for r in rows),
-        caption=(f"Phase-1 starts and simulated time until a value is chosen "
-                 f"(\"never\": more than the share of runs this percentile needs chose "
-                 f"nothing by t = {until:g})"))
+        caption=(f"Phase-1 starts and simulated time until a value is chosen. A "
+                 f"percentile is \"never\" when too many runs chose nothing by "
+                 f"t = {until:g}: over half of them for p50, over a tenth for p90."))
 
 
 def sweep_figure(rows: Sequence[SweepRow]) -> Figure:
-    """Median phase-1 starts (left) and median time (right) against the spread;
-    one colour and marker per number of proposers; solid with the election,
-    dashed without. A median that is "never" is left out of the line and
-    marked with a cross at the top of the panel."""
-    fig = new_figure(9.0, 3.6)
-    panels = [(fig.add_axes((0.07, 0.16, 0.36, 0.68)), "prepares_median",
+    """Median phase-1 starts (left) and 90th-percentile time (right) against the
+    spread; one colour and marker per number of proposers; solid with the
+    election, dashed without. A percentile that is "never" is left out of the
+    line and marked with a cross at the top of the panel."""
+    from matplotlib.lines import Line2D
+    from matplotlib.ticker import FuncFormatter, NullFormatter
+
+    fig = new_figure(9.0, 3.7)
+    panels = [(fig.add_axes((0.08, 0.25, 0.40, 0.65)), "prepares_median",
                "phase-1 starts until chosen (median)"),
-              (fig.add_axes((0.52, 0.16, 0.36, 0.68)), "time_median",
-               "time until chosen (median)")]
+              (fig.add_axes((0.58, 0.25, 0.40, 0.65)), "time_p90",
+               "time until chosen (90th percentile)")]
     counts = sorted({r.proposers for r in rows})
     spreads = sorted({r.spread for r in rows})
     xs = {s: i for i, s in enumerate(spreads)}  # even spacing: spreads grow geometrically
+    styles = {k: (pal.PROPOSER_COLOURS[j % len(pal.PROPOSER_COLOURS)], "osD^v"[j % 5])
+              for j, k in enumerate(counts)}
     for ax, field, title in panels:
         top = max((getattr(r.summary, field) for r in rows
-                   if not math.isinf(getattr(r.summary, field))), default=1.0) * 1.15
-        for j, k in enumerate(counts):
-            colour = pal.PROPOSER_COLOURS[j % len(pal.PROPOSER_COLOURS)]
-            marker = "osD^v"[j % 5]
+                   if not math.isinf(getattr(r.summary, field))), default=1.0) * 1.3
+        for j, (k, (colour, marker)) in enumerate(styles.items()):
+            nudge = 0.08 * (j - (len(styles) - 1) / 2)  # crosses side by side
             for elect, dash in ((True, "-"), (False, "--")):
                 pts = [(xs[r.spread], getattr(r.summary, field)) for r in rows
                        if r.proposers == k and r.elect == elect]
                 finite = [(x, y) for x, y in pts if not math.isinf(y)]
                 ax.plot([x for x, _ in finite], [y for _, y in finite], linestyle=dash,
-                        marker=marker, color=colour, linewidth=1.8,
-                        label=f"{k} proposers, {'election' if elect else 'no election'}")
-                never = [x for x, y in pts if math.isinf(y)]
+                        marker=marker, color=colour, linewidth=1.8)
+                never = [x + nudge for x, y in pts if math.isinf(y)]
                 ax.plot(never, [top] * len(never), linestyle="none", marker="x",
                         color=colour, markersize=9, markeredgewidth=2)
-        ax.set_yscale("log")
+        if field == "prepares_median":  # from 1 to dozens: a log scale, plain labels
+            ax.set_yscale("log")
+            ax.set_yticks([1, 2, 5, 10, 20, 50])
+            ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
+            ax.yaxis.set_minor_formatter(NullFormatter())
+        else:
+            ax.set_ylim(0, top * 1.08)
         ax.set_xticks(range(len(spreads)), [f"{s:g}" for s in spreads])
         ax.set_xlabel("spread of the election timer (base 3)")
         ax.set_title(title, fontsize=10)
         ax.grid(True, color=pal.LIGHT_GREY, linewidth=0.6)
-    panels[1][0].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    handles = [Line2D([], [], color=c, marker=m, label=f"{k} proposers")
+               for k, (c, m) in styles.items()]
+    handles += [Line2D([], [], color=pal.INK, linestyle="-", label="election"),
+                Line2D([], [], color=pal.INK, linestyle="--", label="no election"),
+                Line2D([], [], color=pal.INK, linestyle="none", marker="x",
+                       label="never (too many runs chose nothing)")]
+    fig.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=8,
+               frameon=False)
     return fig
 
 
