@@ -19,7 +19,7 @@ def test_beside_prints_the_quote_the_docstring_and_short_code() -> None:
     text = nb04.beside("P1a", Acceptor.may_accept).to_text()
     assert quote("P1a").text[:40] in text.replace("\n", " ")
     assert "paxos_notes.agents.Acceptor.may_accept" in text
-    assert "    --- code ---\n    if not self.rules.keep_promises:" in text
+    assert "    --- code ---\n    promised = self.memory.promised" in text
     assert '"""' not in text  # the docstring is not repeated inside the code
 
 
