@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from paxos_notes.agents import Acceptor, Proposer
+from paxos_notes.agents import Acceptor, Learner
 from paxos_notes.checker import VARIANTS, check_agents
 from paxos_notes.invariants import P2C
 from paxos_notes.messages import Accepted, Prepare
@@ -24,7 +24,7 @@ def test_beside_prints_the_quote_the_docstring_and_short_code() -> None:
 
 
 def test_beside_leaves_out_long_code_and_can_leave_out_all_code() -> None:
-    assert "--- code ---" not in nb04.beside("Phase 2(a)", Proposer.on_promise).to_text()
+    assert "--- code ---" not in nb04.beside("Learning", Learner.on_accepted).to_text()
     assert "--- code ---" not in nb04.beside("P1a", Acceptor.may_accept, code=False).to_text()
 
 
