@@ -71,7 +71,7 @@ def _x_chosen_without_c(proposer: type[Proposer] = Proposer) -> Simulation:
 def test_p1_alone_lets_c_accept_a_later_different_proposal() -> None:
     # P1: "An acceptor must accept the first proposal that it receives." A proposer
     # that "wakes up" and issues a higher-numbered proposal with another value,
-    # without learning what was accepted (value_choice="own"), gets c to accept it:
+    # without learning what was accepted (OwnValueProposer), gets c to accept it:
     # P2a is broken.
     sim = _x_chosen_without_c(OwnValueProposer)
     n1 = number(sim, "p1")
