@@ -135,7 +135,7 @@ class Acceptor:
         proposal it has already accepted." We ignore a prepare for any number
         not above the accepted proposal's, so that the proposal a promise
         reports is always numbered below n, as step 1(b) of the proposer's
-        algorithm asks ("the proposal with the highest number less than n that
+        algorithm asks (the proposal with "the highest number less than n that
         it has accepted"). Ignoring a request never harms safety.
         """
         m = self.memory
@@ -383,7 +383,7 @@ class Proposer:
         return self.abandon(seen=seen), ()
 
     def abandon(self, seen: ProposalNumber | None = None) -> Proposer:
-        """Give up the current proposal; "A proposer can abandon a proposal in
+        """Give up the current proposal: a proposer "can abandon a proposal in
         the middle of the protocol at any time"."""
         return replace(self, phase="idle", promises=(), proposal=None,
                        highest_seen=seen if seen is not None else self.highest_seen)

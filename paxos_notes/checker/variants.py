@@ -291,7 +291,7 @@ VARIANTS: dict[str, Variant] = {v.name: v for v in (
     Variant(
         "amnesia",
         "Acceptors forget their promise and accepted proposal when they restart, against "
-        "§2.2: an acceptor must remember them \"even if it fails and then restarts\".",
+        "§2.2, where what an acceptor \"needs to remember\" survives a failure and restart.",
         False, acceptor=AmnesiacAcceptor, max_crashes=1, learners=False),
     Variant(
         "send-before-persist",
