@@ -31,8 +31,10 @@ agents in a set of visited states. No I/O, no clock, no randomness here.
 
 Only the paper's algorithm is here. What happens without one of its rules is
 a small subclass that overrides one method, in `paxos_notes.checker.variants`,
-so that this file and the broken rule can be read side by side. The one
-extension kept here is `NackingAcceptor`: the paper itself suggests it (§2.2).
+so that this file and the broken rule can be read side by side. Two safe
+extensions are kept here, after the paper's `Acceptor`: `NackingAcceptor`
+(the paper itself suggests it, §2.2) and `RepeatedPrepareAcceptor` (what the
+multi-Paxos servers of §3 run, and the checker checks).
 """
 
 from __future__ import annotations
@@ -251,6 +253,24 @@ class NackingAcceptor(Acceptor):
         if promised is not None and promised > message.n:
             return (Nack(self.name, message.sender, message.n, promised),)
         return ()
+
+
+class RepeatedPrepareAcceptor(Acceptor):
+    """Answers a prepare numbered *equal* to its promise again, where phase 1(b)
+    answers only numbers "greater than" it — as implementations do, so that a
+    proposer whose promise was lost can ask again.
+
+    Not the paper's rule, but safe while proposal numbers are disjoint (the
+    checker's ``repeated-prepare`` variant explores it). It lives here, in the
+    core, because the multi-Paxos servers (§3) run it and the checker checks
+    it: both import it from one place.
+    """
+
+    def should_promise(self, n: ProposalNumber) -> bool:
+        m = self.memory
+        if m.promised is not None and n < m.promised:
+            return False
+        return m.accepted is None or m.accepted.number < n
 
 
 # --------------------------------------------------------------------------

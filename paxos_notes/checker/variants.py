@@ -23,6 +23,7 @@ from ..agents import (
     NackingAcceptor,
     Outgoing,
     Proposer,
+    RepeatedPrepareAcceptor,
     replace,
 )
 from ..ballots import ProposalNumber
@@ -40,18 +41,6 @@ class NoPromiseAcceptor(Acceptor):
 
     def may_accept(self, n: ProposalNumber) -> bool:
         return True
-
-
-class RepeatedPrepareAcceptor(Acceptor):
-    """Answers a prepare numbered *equal* to its promise again, where phase 1(b)
-    answers only numbers "greater than" it — as implementations do, so that a
-    proposer whose promise was lost can ask again (the multi-Paxos servers)."""
-
-    def should_promise(self, n: ProposalNumber) -> bool:
-        m = self.memory
-        if m.promised is not None and n < m.promised:
-            return False
-        return m.accepted is None or m.accepted.number < n
 
 
 class AcceptRaisesPromiseAcceptor(Acceptor):

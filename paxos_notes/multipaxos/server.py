@@ -70,9 +70,15 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .. import messages as core
-from ..agents import Acceptor, AcceptorStorage, Learner, Proposer, replace
+from ..agents import (
+    Acceptor,
+    AcceptorStorage,
+    Learner,
+    Proposer,
+    RepeatedPrepareAcceptor,
+    replace,
+)
 from ..ballots import Allocator, ProposalNumber
-from ..checker.variants import RepeatedPrepareAcceptor
 from ..messages import Proposal, Value
 from ..quorums import MAX_ACCEPTORS, Majority
 from .kv import NOOP, Command, Machine
