@@ -31,7 +31,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from .agents import Acceptor, Proposer, Rules
+from .agents import Acceptor, NackingAcceptor, Proposer
 from .ballots import ProposalNumber
 from .cluster import Cluster
 from .election import Decision, Timeouts, hears_leader, leads, on_election_timeout
@@ -105,9 +105,10 @@ def _check_delay(delay: tuple[float, float]) -> tuple[float, float]:
 
 def election_cluster(proposers: int = 2, acceptors: int = 5) -> Cluster:
     """The cluster these runs use: one learner, the paper's rules plus nacks
-    (so that an overtaken proposer hears of it, as multi-Paxos servers do)."""
+    (`NackingAcceptor`: an overtaken proposer hears of it, as multi-Paxos
+    servers do)."""
     return Cluster(acceptors=acceptors, proposers=proposers, learners=1,
-                   rules=Rules(nacks=True))
+                   acceptor=NackingAcceptor)
 
 
 class ElectionRun:
