@@ -47,7 +47,7 @@ from ..trace import Trace
 from ..trace_state import ROLES, Snapshot, TraceState
 from . import palette as pal
 from ._base import Jump, PlayerWidget
-from ._draw import Canvas, storyboard_figure, text_width
+from ._draw import Canvas, storyboard_cursors, storyboard_figure, text_width
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -481,13 +481,7 @@ def key_frames(view: TraceView, panels: int = 4) -> list[int]:
         i = next((i for i, e in enumerate(events) if test(e)), None)
         if i is not None:
             wanted.append(i + 1)
-    step = max(total // max(panels - 1, 1), 1)
-    wanted += list(range(step, total, step))
-    picks: list[int] = []
-    for k in wanted:
-        if k not in picks and len(picks) < min(panels, total + 1):
-            picks.append(k)
-    return sorted(picks)
+    return storyboard_cursors(wanted, total, panels)
 
 
 # ---------------------------------------------------------------------------
