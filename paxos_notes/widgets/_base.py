@@ -43,6 +43,8 @@ def message_html(text: str) -> str:
 class FrameWidget(w.VBox):
     """Base class: ``picture`` (SVG in HTML), ``caption_box`` and ``message_box``."""
 
+    _syncing = False  # True while the widget sets its own controls (`syncing`)
+
     def __init__(self, controls: list[w.Widget], below: list[w.Widget] | None = None) -> None:
         self.picture = w.HTML(layout=w.Layout(min_height="120px"))
         self.caption_box = w.HTML()
@@ -52,7 +54,6 @@ class FrameWidget(w.VBox):
         self._svg = ""
         self._caption = ""
         self._message = ""
-        self._syncing = False
 
     @contextmanager
     def syncing(self) -> Iterator[None]:

@@ -458,7 +458,6 @@ class P2cArgument(FrameWidget):
                               promisers=frozenset(promisers or ()),
                               proposed=proposed or "x")
         self.state = state
-        self._syncing = False
         self._shown_cells: Cells | None = None
         style = {"description_width": "initial"}
         rows = state.ballots
@@ -564,8 +563,7 @@ class P2cArgument(FrameWidget):
 
     def _refresh(self) -> None:
         s = self.state
-        self._syncing = True
-        try:
+        with self.syncing():
             self.m_slider.value, self.n_slider.value = s.m, s.n
             self.proposed_menu.value = s.proposed
             for t in self.s_toggles:
@@ -578,7 +576,5 @@ class P2cArgument(FrameWidget):
                     value = s.cells[b][s.acceptors.index(a)]
                     btn.description = value or "·"
                     btn.style = self._styles[value]
-        finally:
-            self._syncing = False
         self._say("")
         self._show(render(s), caption(s))
