@@ -40,6 +40,8 @@ from typing import Any, ClassVar, NamedTuple, Protocol
 
 from .trace import Event, Trace
 
+_tuple_new = tuple.__new__
+
 # -- validating parameters --------------------------------------------------------------
 
 
@@ -176,6 +178,7 @@ class World:
         self.rng = random.Random(seed)
         self._nodes = nodes
         self.now = 0.0
+        self._stamped, self._stamp = 0.0, 0.0  # `now`, and it rounded for the trace
         self.steps = 0
         self._next_id = 0
         self._seq = 0
@@ -191,11 +194,16 @@ class World:
     def _event(self, kind: str, agent: str = "", message: Any = None,
                msg_id: int | None = None, detail: str = "",
                state: dict[str, Any] | None = None) -> None:
-        if self.record:
-            # tuple.__new__ skips Event's own constructor, which would only round
-            # the time again; this runs for every message sent and delivered.
-            self.trace.events.append(tuple.__new__(self.EVENT, (
-                self.steps, round(self.now, 6), kind, agent, message, msg_id, detail, state)))
+        if not self.record:
+            return
+        # This runs for every message sent and delivered, so it is kept cheap: the
+        # time is rounded once per tick of the clock (round() to 6 places is slow),
+        # and tuple.__new__ skips Event's constructor, which would round it again.
+        if self.now != self._stamped:
+            self._stamped = self.now
+            self._stamp = round(self.now, 6)
+        self.trace.events.append(_tuple_new(self.EVENT, (
+            self.steps, self._stamp, kind, agent, message, msg_id, detail, state)))
 
     def _schedule(self, delay: float, kind: str, ref: Any) -> None:
         self._seq += 1
@@ -239,7 +247,8 @@ class World:
         """
         self._next_id += 1
         mid = self._next_id
-        self._event(kind, m.sender, m, mid)
+        if self.record:  # tested before the call too: this runs for every message
+            self._event(kind, m.sender, m, mid)
         if self.manual:
             self.in_flight[mid] = Pending(mid, m)
             return
@@ -255,7 +264,7 @@ class World:
         # rng.uniform(lo, hi), written out: the same formula and the same draw,
         # without a Python call per message
         due = self.now + (lo + (hi - lo) * random())
-        self.in_flight[mid] = Pending(mid, m, due)
+        self.in_flight[mid] = _tuple_new(Pending, (mid, m, due))  # Pending(mid, m, due), faster
         self._seq += 1
         heapq.heappush(self._queue, (due, self._seq, "deliver", mid))
         if kind == "send" and faulty and net.duplication and random() < net.duplication:
@@ -277,11 +286,13 @@ class World:
             self._lose(p, "receiver is down")
             return
         self.delivered += 1
-        self._event("deliver", m.receiver, m, p.id)
-        self._receive(m)
+        if self.record:
+            self._event("deliver", m.receiver, m, p.id)
+        self._receive(m, node)
 
-    def _receive(self, m: Any) -> None:
-        """Apply the receiver's handler to ``m`` (the protocol's part)."""
+    def _receive(self, m: Any, node: Any) -> None:
+        """Apply the receiver's handler to ``m`` (the protocol's part). ``node``:
+        the receiver, if it is one of the world's nodes (else None)."""
         raise NotImplementedError
 
     # -- actions, by hand or by a script --------------------------------------------------------

@@ -26,10 +26,11 @@ Two ways to drive it:
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import net
 from .agents import Acceptor, Agent, Learner, Proposer
@@ -61,6 +62,30 @@ class Counts:
     delivered: int = 0
     dropped: int = 0
     duplicated: int = 0
+
+
+class _Header(NamedTuple):
+    acceptors: tuple[str, ...]
+    proposers: tuple[str, ...]
+    learners: tuple[str, ...]
+    values: tuple[str, ...]
+    quorums: str
+    rules: dict[str, Any]
+    phase2_quorums: tuple[tuple[str, ...], ...]
+
+
+@functools.lru_cache(maxsize=64)
+def _header(c: Cluster) -> _Header:
+    """What a trace's header says of a cluster (`Simulation._meta` copies it).
+
+    Cached: listing the minimal phase-2 quorums enumerates every subset of the
+    acceptors, the costliest part of starting a run, and a benchmark or a fuzz
+    campaign starts thousands of runs of one cluster.
+    """
+    q = c.quorum_system
+    return _Header(c.acceptor_names, c.proposer_names, c.learner_names, c.proposal_values,
+                   q.describe(), dataclasses.asdict(c.rules),
+                   tuple(tuple(sorted(m)) for m in q.minimal_quorums(2)))
 
 
 class Simulation(World):
@@ -111,15 +136,18 @@ class Simulation(World):
     # -- bookkeeping ------------------------------------------------------
     def _meta(self) -> dict[str, Any]:
         c, n = self.cluster, self.network
+        try:
+            h = _header(c)
+        except TypeError:  # a cluster with an unhashable quorum system: no cache
+            h = _header.__wrapped__(c)
         return {
             "seed": self.seed, "manual": self.manual, "leader": self.leader,
-            "acceptors": list(c.acceptor_names), "proposers": list(c.proposer_names),
-            "learners": list(c.learner_names), "values": list(c.proposal_values),
-            "quorums": c.quorum_system.describe(),
+            "acceptors": list(h.acceptors), "proposers": list(h.proposers),
+            "learners": list(h.learners), "values": list(h.values), "quorums": h.quorums,
             "loss": n.loss, "duplication": n.duplication, "delay": list(n.delay),
             "crash_rate": n.crash_rate,
-            "rules": dataclasses.asdict(c.rules),
-            "phase2_quorums": [sorted(q) for q in c.quorum_system.minimal_quorums(2)],
+            "rules": dict(h.rules),
+            "phase2_quorums": [list(q) for q in h.phase2_quorums],
         }
 
     @staticmethod
@@ -145,14 +173,14 @@ class Simulation(World):
         return {n: a.learned for n, a in self.agents.items() if isinstance(a, Learner)}
 
     # -- applying a handler ------------------------------------------------
-    def _receive(self, m: Message) -> None:
-        new, out = self.agents[m.receiver].receive(m)
-        self._apply(m.receiver, new, out, m.sender)
+    def _receive(self, m: Message, agent: Agent) -> None:
+        new, out = agent.receive(m)
+        self._apply(m.receiver, agent, new, out, m.sender)
 
-    def _apply(self, name: str, new: Agent, out: Sequence[Message], sender: str = "") -> None:
+    def _apply(self, name: str, old: Agent, new: Agent, out: Sequence[Message],
+               sender: str = "") -> None:
         """Put ``name``'s new state in place, record what it did, send ``out``.
         ``sender``: whose message it handled ("" for a timeout)."""
-        old = self.agents[name]
         self.agents[name] = new
         record = self.record
         if isinstance(new, Acceptor):
@@ -185,9 +213,10 @@ class Simulation(World):
 
     def _record_acceptor(self, name: str, old: Acceptor, new: Acceptor,
                          out: Sequence[Message]) -> None:
-        storage = self._storage(new)
-        if new.accepted != old.accepted and new.accepted is not None:
-            self._event("accept", name, detail=f"accepts {new.accepted}", state=storage)
+        memory = new.memory  # read once: each property of an acceptor goes through it
+        storage = {"promised": memory.promised, "accepted": memory.accepted}
+        if memory.accepted is not None and memory.accepted != old.memory.accepted:
+            self._event("accept", name, detail=f"accepts {memory.accepted}", state=storage)
         for m in out:
             if isinstance(m, Promise):
                 accepted = f", reporting {m.accepted}" if m.accepted else ", nothing accepted"
@@ -216,7 +245,7 @@ class Simulation(World):
         new, out = agent.prepare()
         if out:
             self._event("propose", name, detail=f"starts phase 1 with number {new.number}")
-        self._apply(name, new, out)
+        self._apply(name, agent, new, out)
 
     def persist(self, name: str) -> None:
         """Let an acceptor that sent before persisting finish writing."""
@@ -244,7 +273,7 @@ class Simulation(World):
             new, out = agent.prepare()
             if self.record:
                 self._event("propose", name, detail=f"starts phase 1 with number {new.number}")
-            self._apply(name, new, out)
+            self._apply(name, agent, new, out)
         self._schedule(self.rng.uniform(*self.network.retry), "timeout", name)
 
     def run(self, until: float = math.inf, max_steps: int = 1_000_000) -> Simulation:

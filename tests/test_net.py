@@ -264,7 +264,7 @@ class EchoWorld(World):
         self.trace = Trace(meta={"seed": seed})
         self.received: list[Ping] = []
 
-    def _receive(self, m: Ping) -> None:
+    def _receive(self, m: Ping, node: Echo) -> None:
         self.received.append(m)
         if m.hops:
             self._put_in_flight(Ping(m.receiver, m.sender, m.hops - 1))
@@ -317,3 +317,25 @@ def test_fault_rates_are_validated_once_for_both() -> None:
     with pytest.raises(ValueError, match="seed must be an integer"):
         EchoWorld(seed=True, network=Network())  # type: ignore[arg-type]
     assert net.interval("x", (0, 1), high_positive=True) == (0.0, 1.0)
+
+
+@BOTH
+def test_every_event_is_stamped_with_the_time_of_its_step(protocol: str) -> None:
+    p = PROTOCOLS[protocol]
+    s = p.make(seed=2, network=p.network(loss=0.1, crash_rate=0.02, faults_until=100.0))
+    while s._queue and s._queue[0][0] <= 300:
+        start = len(s.trace)
+        if s.step():
+            new = s.trace.events[start:]
+            assert all((e.time, e.step) == (round(s.now, 6), s.steps) for e in new)
+    assert len(s.trace) > 30
+
+
+def test_every_run_gets_its_own_copy_of_the_trace_header() -> None:
+    first = sim.Simulation(Cluster(), seed=0).trace.meta
+    first["acceptors"].append("zz")
+    first["rules"]["nacks"] = "changed"
+    first["phase2_quorums"][0].append("zz")
+    again = sim.Simulation(Cluster(), seed=0).trace.meta
+    assert again["acceptors"] == ["a1", "a2", "a3"] and again["rules"]["nacks"] is False
+    assert again["phase2_quorums"][0] == ["a1", "a2"]

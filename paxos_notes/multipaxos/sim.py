@@ -378,8 +378,8 @@ class Simulation(World):
                     self._schedule(self.rng.uniform(*self.timing.think), "invoke", name)
 
     # -- what the world asks of a protocol -------------------------------------------
-    def _receive(self, m: Message) -> None:
-        if m.receiver in self.servers:
+    def _receive(self, m: Message, server: Server | None) -> None:
+        if server is not None:
             self._run_server(m.receiver, lambda s: s.receive(m))
         else:
             self._client_receive(m)
