@@ -1,10 +1,14 @@
 """A deterministic driver for the replicated key-value store (§3 in §2.1's world).
 
-Everything random lives here, none of it in the servers: one `random.Random`,
+Everything random lives in the simulator, none of it in the servers: one `random.Random`,
 seeded by the caller, decides message delays (so messages overtake each other),
 losses, duplicates, crashes, the servers' randomized election timeouts and the
 clients' operations. The same seed gives the same run and the same trace JSON,
 byte for byte — the recipe of `paxos_notes.sim`.
+
+The network, the faults and the step loop are `paxos_notes.net.World`, the
+same world the single-decree simulator runs in; this module supplies what is
+§3: the servers' and clients' handlers, their timers, and what to record.
 
 - N `Server` replicas and M clients issuing ``get`` / ``put`` / ``cas``;
   scripted operations (`Scripted`, e.g. a ``reconfig``) and scripted faults
