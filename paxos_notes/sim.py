@@ -25,7 +25,6 @@ Two ways to drive it:
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import math
 from collections.abc import Sequence
@@ -70,7 +69,7 @@ class _Header(NamedTuple):
     learners: tuple[str, ...]
     values: tuple[str, ...]
     quorums: str
-    rules: dict[str, Any]
+    agents: dict[str, str]
     phase2_quorums: tuple[tuple[str, ...], ...]
 
 
@@ -84,7 +83,7 @@ def _header(c: Cluster) -> _Header:
     """
     q = c.quorum_system
     return _Header(c.acceptor_names, c.proposer_names, c.learner_names, c.proposal_values,
-                   q.describe(), dataclasses.asdict(c.rules),
+                   q.describe(), c.agent_classes,
                    tuple(tuple(sorted(m)) for m in q.minimal_quorums(2)))
 
 
@@ -146,7 +145,7 @@ class Simulation(World):
             "learners": list(h.learners), "values": list(h.values), "quorums": h.quorums,
             "loss": n.loss, "duplication": n.duplication, "delay": list(n.delay),
             "crash_rate": n.crash_rate,
-            "rules": dict(h.rules),
+            "agents": dict(h.agents),
             "phase2_quorums": [list(q) for q in h.phase2_quorums],
         }
 

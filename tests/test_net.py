@@ -334,8 +334,8 @@ def test_every_event_is_stamped_with_the_time_of_its_step(protocol: str) -> None
 def test_every_run_gets_its_own_copy_of_the_trace_header() -> None:
     first = sim.Simulation(Cluster(), seed=0).trace.meta
     first["acceptors"].append("zz")
-    first["rules"]["nacks"] = "changed"
+    first["agents"]["acceptor"] = "changed"
     first["phase2_quorums"][0].append("zz")
     again = sim.Simulation(Cluster(), seed=0).trace.meta
-    assert again["acceptors"] == ["a1", "a2", "a3"] and again["rules"]["nacks"] is False
+    assert again["acceptors"] == ["a1", "a2", "a3"] and again["agents"]["acceptor"] == "Acceptor"
     assert again["phase2_quorums"][0] == ["a1", "a2"]
