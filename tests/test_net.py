@@ -14,7 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from paxos_notes import multipaxos, net, sim
+from paxos_notes.ballots import ProposalNumber
 from paxos_notes.cluster import Cluster
+from paxos_notes.messages import Prepare
 from paxos_notes.multipaxos.sim import Workload
 from paxos_notes.net import Network, World
 from paxos_notes.trace import Trace
@@ -244,14 +246,9 @@ class Echo:
         return replace(self, up=True)
 
 
-@dataclass(frozen=True)
-class Ping:
-    sender: str
-    receiver: str
-    hops: int
-
-    def describe(self) -> str:
-        return f"ping {self.hops}"
+def ping(sender: str, receiver: str, hops: int) -> Prepare:
+    """A message for the echo world: any message will do; ``n``'s round counts hops."""
+    return Prepare(sender, receiver, ProposalNumber(hops, 0))
 
 
 class EchoWorld(World):
@@ -262,19 +259,19 @@ class EchoWorld(World):
         super().__init__(seed=seed, network=network, manual=manual, record=True,
                          nodes=self.nodes)
         self.trace = Trace(meta={"seed": seed})
-        self.received: list[Ping] = []
+        self.received: list[Prepare] = []
 
-    def _receive(self, m: Ping, node: Echo) -> None:
+    def _receive(self, m: Prepare, node: Echo) -> None:
         self.received.append(m)
-        if m.hops:
-            self._put_in_flight(Ping(m.receiver, m.sender, m.hops - 1))
+        if m.n.round:
+            self._put_in_flight(ping(m.receiver, m.sender, m.n.round - 1))
 
 
 def test_a_new_protocol_needs_only_a_receive_handler() -> None:
     w = EchoWorld(seed=1, network=Network(delay=(1.0, 2.0)))
-    w._put_in_flight(Ping("e1", "e2", 3))
+    w._put_in_flight(ping("e1", "e2", 3))
     w._run(math.inf, 100)
-    assert [(m.sender, m.hops) for m in w.received] == [("e1", 3), ("e2", 2), ("e1", 1),
+    assert [(m.sender, m.n.round) for m in w.received] == [("e1", 3), ("e2", 2), ("e1", 1),
                                                          ("e2", 0)]
     assert w.delivered == 4 and w.steps == 4 and not w.pending()
 
@@ -284,7 +281,7 @@ def test_each_message_draws_loss_then_delay_then_duplication() -> None:
     network = Network(loss=0.3, duplication=0.3, delay=(1.0, 4.0))
     w = EchoWorld(seed=9, network=network)
     for i in range(40):
-        w._put_in_flight(Ping("e1", "e2", i))
+        w._put_in_flight(ping("e1", "e2", i))
     rng = random.Random(9)
     expected: list[tuple[int, float | None]] = []  # (hops, due) of each copy; None: lost
 
@@ -298,9 +295,9 @@ def test_each_message_draws_loss_then_delay_then_duplication() -> None:
 
     for i in range(40):
         enter(i, False)
-    got = {p.id: (p.message.hops, p.due) for p in w.pending()}
+    got = {p.id: (p.message.n.round, p.due) for p in w.pending()}
     assert [due for _, due in expected if due is not None] == [d for _, d in got.values()]
-    lost = [e.message.hops for e in w.trace if e.kind == "drop"]
+    lost = [e.message.n.round for e in w.trace if e.kind == "drop"]
     assert lost == [hops for hops, due in expected if due is None] and lost
 
 
