@@ -14,11 +14,10 @@ from hypothesis import strategies as st
 from paxos_notes.agents import Acceptor, Proposer
 from paxos_notes.ballots import ProposalNumber
 from paxos_notes.checker import livelock
+from paxos_notes.checker.graph import components, longest_run, shortest_loop
 from paxos_notes.checker.livelock import (
     CHOSEN,
-    _components,
     _DuelModel,
-    _shortest_loop,
     find_bounded_duel,
     find_duel,
     order_renaming,
@@ -266,18 +265,23 @@ def test_order_renaming_keeps_order_owners_and_adjacent_rounds_only() -> None:
     assert order_renaming({n(7, 1)}, anchor=True) == {n(7, 1): n(2, 1)}
 
 
-def test_strongly_connected_components_and_the_shortest_loop_on_a_small_graph() -> None:
+def test_graph_components_shortest_loop_and_longest_run_on_small_graphs() -> None:
     # 0 -> 1 <-> 2 (p1 proposes 1->2, p2 proposes 2->1); 2 -> chosen; 3 unreachable-free
     edges = [
         [(("deliver", 0), 1)],
         [(("propose", "p1"), 2)],
         [(("propose", "p2"), 1), (("deliver", 1), -1)],
     ]
-    comp = _components(edges)
+    comp = components(edges)
     assert comp[1] == comp[2] != comp[0]
-    loop = _shortest_loop(edges, comp, 1, frozenset({"p1", "p2"}))
+    loop = shortest_loop(edges, comp, 1, frozenset({"p1", "p2"}))
     assert loop == [(("propose", "p1"), 2), (("propose", "p2"), 1)]
-    assert _shortest_loop(edges, comp, 0, frozenset({"p1"})) is None
+    assert shortest_loop(edges, comp, 0, frozenset({"p1"})) is None
+    # Acyclic: 0 -> chosen directly, or 0 -> 1 -> 2 -> chosen; the longest is 3 steps.
+    dag = [[(("deliver", 0), -1), (("deliver", 1), 1)], [(("deliver", 2), 2)],
+           [(("deliver", 3), -1)]]
+    assert longest_run(dag) == 3
+    assert len(set(components(dag))) == 3
 
 
 # ---------------------------------------------------------------------------

@@ -88,6 +88,7 @@ from ..ballots import ProposalNumber
 from ..cluster import Cluster
 from ..messages import Accept, Accepted, Message
 from ..script import Run, Step, replay
+from .graph import breadth_first_order, components, longest_run, shortest_loop, shortest_path
 from .model import _describe, _Model
 
 __all__ = ["BoundedDuel", "DuelResult", "find_bounded_duel", "find_duel"]
@@ -584,129 +585,6 @@ def _depth_first(model: _DuelModel, canonical: bool, allowed: frozenset[str],
     return graph, None, -1
 
 
-def _components(edges: list[list[tuple[Action, int]]]) -> list[int]:
-    """Strongly connected components (iterative Tarjan): a component number per state."""
-    n = len(edges)
-    order = [0] * n
-    low = [0] * n
-    seen = [False] * n
-    on_stack = [False] * n
-    comp = [-1] * n
-    stack: list[int] = []
-    counter = 0
-    ncomp = 0
-    for root in range(n):
-        if seen[root]:
-            continue
-        work = [(root, 0)]
-        seen[root] = True
-        order[root] = low[root] = counter
-        counter += 1
-        stack.append(root)
-        on_stack[root] = True
-        while work:
-            v, k = work[-1]
-            succ = edges[v]
-            if k < len(succ):
-                work[-1] = (v, k + 1)
-                w = succ[k][1]
-                if w < 0:
-                    continue
-                if not seen[w]:
-                    seen[w] = True
-                    order[w] = low[w] = counter
-                    counter += 1
-                    stack.append(w)
-                    on_stack[w] = True
-                    work.append((w, 0))
-                elif on_stack[w]:
-                    low[v] = min(low[v], order[w])
-                continue
-            work.pop()
-            if work:
-                parent = work[-1][0]
-                low[parent] = min(low[parent], low[v])
-            if low[v] == order[v]:
-                while True:
-                    w = stack.pop()
-                    on_stack[w] = False
-                    comp[w] = ncomp
-                    if w == v:
-                        break
-                ncomp += 1
-    return comp
-
-
-def _shortest_path(edges: list[list[tuple[Action, int]]], goal: int) -> list[tuple[Action, int]]:
-    """The breadth-first path from state 0 to ``goal``, as (action, target) edges."""
-    parent: dict[int, tuple[int, Action] | None] = {0: None}
-    queue = deque([0])
-    while queue and goal not in parent:
-        v = queue.popleft()
-        for action, w in edges[v]:
-            if w >= 0 and w not in parent:
-                parent[w] = (v, action)
-                queue.append(w)
-    path: list[tuple[Action, int]] = []
-    at = goal
-    while parent[at] is not None:
-        v, action = parent[at]  # type: ignore[misc]
-        path.append((action, at))
-        at = v
-    return path[::-1]
-
-
-def _shortest_loop(edges: list[list[tuple[Action, int]]], comp: list[int], start: int,
-                   proposers: frozenset[str]) -> list[tuple[Action, int]] | None:
-    """The shortest closed walk from ``start`` inside its component in which every
-    proposer of ``proposers`` proposes (breadth-first over (state, who proposed))."""
-    c = comp[start]
-    origin = (start, frozenset[str]())
-    parent: dict[tuple[int, frozenset[str]], tuple[tuple[int, frozenset[str]], Action]] = {}
-    queue = deque([origin])
-    goal = (start, proposers)
-    while queue:
-        v, who = queue.popleft()
-        for action, w in edges[v]:
-            if w < 0 or comp[w] != c:
-                continue
-            node = (w, who | {action[1]} if action[0] == "propose" else who)
-            if node in parent or node == origin:
-                continue
-            parent[node] = ((v, who), action)
-            if node == goal:
-                path: list[tuple[Action, int]] = []
-                at = node
-                while at != origin:
-                    prev, act = parent[at]
-                    path.append((act, at[0]))
-                    at = prev
-                return path[::-1]
-            queue.append(node)
-    return None
-
-
-def _longest_run(edges: list[list[tuple[Action, int]]]) -> int:
-    """In an acyclic graph: the most steps from state 0 to a step that chooses."""
-    longest: dict[int, int] = {}
-    order: list[int] = []
-    seen = set()
-    stack = [(0, False)]
-    while stack:  # post-order, so every successor is done before its state
-        v, done = stack.pop()
-        if done:
-            order.append(v)
-            continue
-        if v in seen:
-            continue
-        seen.add(v)
-        stack.append((v, True))
-        stack.extend((w, False) for _, w in edges[v] if w >= 0 and w not in seen)
-    for v in order:
-        longest[v] = max((1 + (longest[w] if w >= 0 else 0) for _, w in edges[v]), default=0)
-    return longest[0]
-
-
 def find_duel(acceptors: int = 3, proposers: int = 2,
               may_propose: tuple[str, ...] | None = None,
               max_states: int | None = None) -> DuelResult:
@@ -745,20 +623,20 @@ def find_duel(acceptors: int = 3, proposers: int = 2,
         stem_edges, loop_edges = path[:loop_start], path[loop_start:]
         cyclic = 1  # at least: the search stopped at the first one
     elif graph.complete and graph.back_edges == 0:
-        longest = _longest_run(graph.edges)  # no cycle: every run chooses
+        longest = longest_run(graph.edges)  # no cycle: every run chooses
     elif graph.complete:
-        comp = _components(graph.edges)
+        comp = components(graph.edges)
         size: dict[int, int] = {}
         for c in comp:
             size[c] = size.get(c, 0) + 1
         cyclic_set = {c for c, k in size.items() if k > 1}
         cyclic_set |= {comp[v] for v, out in enumerate(graph.edges) if any(w == v for _, w in out)}
         cyclic = len(cyclic_set)
-        for v in _breadth_first_order(graph.edges):  # the first has the shortest stem
+        for v in breadth_first_order(graph.edges):  # the first has the shortest stem
             if comp[v] in cyclic_set:
-                loop = _shortest_loop(graph.edges, comp, v, who)
+                loop = shortest_loop(graph.edges, comp, v, who)
                 if loop is not None:
-                    stem_edges, loop_edges = _shortest_path(graph.edges, v), loop
+                    stem_edges, loop_edges = shortest_path(graph.edges, v), loop
                     break
 
     dead_ends = sum(1 for out in graph.edges if not out) if path is None and graph.complete \
@@ -777,17 +655,6 @@ def find_duel(acceptors: int = 3, proposers: int = 2,
         complete=graph.complete or path is not None, seconds=time.perf_counter() - start,
         stem=both[:len(stem_edges)], loop=both[len(stem_edges):], cluster=cluster,
         _model=model, _stem=stem_path, _loop=loop_path)
-
-
-def _breadth_first_order(edges: list[list[tuple[Action, int]]]) -> list[int]:
-    seen = {0}
-    order = [0]
-    for v in order:
-        for _, w in edges[v]:
-            if w >= 0 and w not in seen:
-                seen.add(w)
-                order.append(w)
-    return order
 
 
 def find_bounded_duel(max_ballot: int, acceptors: int = 3, proposers: int = 2,
