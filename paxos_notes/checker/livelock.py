@@ -86,7 +86,7 @@ from typing import Any
 from ..agents import Agent, Proposer
 from ..ballots import ProposalNumber
 from ..cluster import Cluster
-from ..messages import Accept, Accepted, Message
+from ..messages import Accept, Accepted
 from ..script import Run, Step, replay
 from .graph import breadth_first_order, components, longest_run, shortest_loop, shortest_path
 from .model import _describe, _Model
@@ -219,9 +219,6 @@ class _DuelModel:
 
     def agent(self, state: State, slot: int) -> Agent:
         return self.m.agents[state[0][slot]]
-
-    def message(self, mid: int) -> Message:
-        return self.m.messages[mid]
 
     def _message_info(self, mid: int) -> _Info:
         while len(self.info) <= mid:
@@ -533,7 +530,7 @@ def _depth_first(model: _DuelModel, canonical: bool, allowed: frozenset[str],
                  goal: Any = None, max_states: int | None = None
                  ) -> tuple[_Graph, list[tuple[Action, int]] | None, int]:
     """Depth first from the initial state, the steps in `_DuelModel.successors`'
-    order (proposals first, then the messages in the order they were first sent).
+    order (proposals first, then the messages in the order the search first met them).
 
     Stops at the first step that closes a cycle on the search's own path in
     which every proposer of ``allowed`` proposes (returns the path and the
