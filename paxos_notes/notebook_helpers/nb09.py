@@ -33,12 +33,8 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as w
 
 from ..checker import VARIANTS, AgentsResult, Step, check_agents, replay
-from ..checker.lamport import (
-    check_lamport,
-    check_lamport_naive,
-    initial_state,
-    successors,
-)
+from ..checker.lamport_fast import check_lamport
+from ..checker.lamport_spec import check_lamport_naive, initial_state, successors
 from ..checker.stored import (  # noqa: F401  (re-exported for notebook 09 and its tests)
     DATA_FILE,
     REGENERATE,
