@@ -59,14 +59,41 @@ def test_every_rule_is_shown_with_its_whole_code_however_long(label, methods) ->
             assert f"    {line}" in text, f"{fn.__qualname__}: {line!r} is not shown"
 
 
-def test_the_long_phase_2_methods_are_shown_in_full() -> None:
-    # on_promise and on_accept have bodies of 15 lines and more: they are the two
-    # central rules, and used to be the ones left without code.
+def a_long_rule(n: int) -> int:
+    """Twenty-odd lines of code: more than any cut-off a display might be tempted by."""
+    total = 0
+    total += n
+    total += n * 2
+    total += n * 3
+    total += n * 4
+    total += n * 5
+    total += n * 6
+    total += n * 7
+    total += n * 8
+    total += n * 9
+    total += n * 10
+    total += n * 11
+    total += n * 12
+    total += n * 13
+    total += n * 14
+    total += n * 15
+    total += n * 16
+    total += n * 17
+    total += n * 18
+    total += n * 19
+    return total  # the last line is shown too
+
+
+def test_a_long_method_is_shown_in_full_with_no_cut_off() -> None:
+    # The old beside hid any body over 14 lines, so the two central rules, Phase 2(a)
+    # (on_promise) and Phase 2(b) (on_accept), appeared without code.
+    shown = beside("P1", a_long_rule).code[0].lines
+    assert len(shown) == 22  # the signature and 21 lines of body
+    assert shown[0] == "def a_long_rule(n: int) -> int:"
+    assert shown[-1] == "    return total  # the last line is shown too"
     for fn in (Proposer.on_promise, Acceptor.on_accept):
-        shown = beside("Phase 2(a)", fn).code[0].lines
-        assert len(shown) > 15
-        assert shown[0].startswith(f"def {fn.__name__}(")
-        assert shown[-1].strip().startswith("return")
+        code = beside("Phase 2(a)", fn).code[0].lines
+        assert code[0].startswith(f"def {fn.__name__}(") and code[-1].strip().startswith("return")
 
 
 def test_the_docstring_is_shown_as_text_and_not_repeated_in_the_code() -> None:
