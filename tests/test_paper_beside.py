@@ -96,6 +96,16 @@ def test_a_long_method_is_shown_in_full_with_no_cut_off() -> None:
         assert code[0].startswith(f"def {fn.__name__}(") and code[-1].strip().startswith("return")
 
 
+def test_the_long_phase_2_methods_are_shown_in_full() -> None:
+    # on_promise and on_accept are the two central rules, and used to be the ones
+    # left without code (on_promise is still the longest method of agents.py).
+    for fn in (Proposer.on_promise, Acceptor.on_accept):
+        shown = beside("Phase 2(a)", fn).code[0].lines
+        assert len(shown) == len(_code_lines(fn))
+        assert shown[0].startswith(f"def {fn.__name__}(")
+        assert shown[-1].strip().startswith("return")
+
+
 def test_the_docstring_is_shown_as_text_and_not_repeated_in_the_code() -> None:
     code = beside("P1", helper_with_a_long_signature).code[0]
     assert code.doc == "A docstring that must not be repeated inside the code."
