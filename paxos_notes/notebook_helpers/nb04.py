@@ -1,18 +1,11 @@
 """Presentation for ``04_the_algorithm.ipynb`` (§2.2, second half: the promise, the phases, P1a).
 
-The runs, the paper's rules beside their code, the checker's counterexamples and
-the paper-facing functions are written out in the notebook's cells. What stays
-here is presentation:
-
-- `p1a_table`, `prepare_table`: what an acceptor does with an accept or a
-  prepare request in a few states, decided by the agents' own methods
-  (`acceptor`, `number` and `state_text` build and print those states);
-- `fault_report`: a seeded faulty run in a few lines;
-- `broken_rules_table`, `phase2a_table`, `safe_variants_table`: the model
-  checker on the variants of this section. Searches too slow for the notebook
-  are read from the committed results (`paxos_notes.checker.stored`), which the
-  tests re-run; `NACKS_STATES` is one more such recorded figure;
-- `proposer_state`: a proposer's state in one line.
+The runs, the rules beside their code and the counterexample replays are in the
+notebook's cells. Here: the acceptor tables (`p1a_table`, `prepare_table`), a
+faulty run in words (`fault_report`), and the checker's tables
+(`broken_rules_table`, `phase2a_table`, `safe_variants_table`), whose slow
+searches are read from the committed results (`paxos_notes.checker.stored`,
+re-run by the tests), as is `NACKS_STATES`.
 """
 
 from __future__ import annotations
