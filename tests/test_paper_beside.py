@@ -141,6 +141,8 @@ def test_html_puts_the_paper_the_code_and_the_variant_in_columns() -> None:
     assert three.count("<td ") == 3 and "the variant (an override)" in three
     assert "promised &gt; n" in three  # code is escaped, not interpreted as markup
     assert "white-space:pre-wrap" in three  # long lines wrap instead of scrolling sideways
+    assert "overflow-wrap:anywhere;width:33%" in three and "width:50%" in two  # long names too
+    assert "#D55E00" in three and "#D55E00" not in two  # a variant's code on its own colour
 
 
 def test_beside_fails_loudly_on_a_bad_label_no_method_or_no_source() -> None:
