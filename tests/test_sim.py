@@ -258,6 +258,14 @@ def test_proposers_in_the_cluster_are_built_in_order() -> None:
     assert isinstance(p2, Proposer) and (p2.index, p2.value) == (1, "y")
 
 
+def test_a_cluster_may_have_ten_learners_for_the_learning_grid() -> None:
+    # notebook 05 measures k = 10 learners (§2.3); all of them get acceptors' news
+    agents = Cluster(acceptors=3, learners=10).build()
+    learners = [n for n in agents if n.startswith("l")]
+    assert learners == [f"l{i}" for i in range(1, 11)]
+    assert agents["a1"].learners == tuple(learners)
+
+
 # -- invalid parameters ----------------------------------------------------------------
 
 
@@ -267,7 +275,7 @@ def test_proposers_in_the_cluster_are_built_in_order() -> None:
         (lambda: Cluster(acceptors=0), r"acceptors must be in 1..16, got 0"),
         (lambda: Cluster(acceptors=17), r"acceptors must be in 1..16, got 17"),
         (lambda: Cluster(proposers=0), r"proposers must be in 1..8, got 0"),
-        (lambda: Cluster(learners=9), r"learners must be in 1..8, got 9"),
+        (lambda: Cluster(learners=17), r"learners must be in 1..16, got 17"),
         (lambda: Cluster(proposers=2, values=("x",)), r"values must give one value per proposer"),
         (lambda: Cluster(learning="gossip"), r"learning must be one of \('all'"),
         (lambda: Cluster(learners=2, distinguished=3), r"distinguished must be in 1..2, got 3"),
