@@ -283,6 +283,9 @@ class Simulation(InFlight):
     def _apply(self, name: str, new: Agent, out: Sequence[Message], cause: str) -> None:
         old = self.agents[name]
         self.agents[name] = new
+        # counted before the learner's record: learning an unchosen value (§2.1's
+        # third requirement) must show as a violation event, like the others
+        seen = len(self.history.violations)
         if isinstance(new, Acceptor):
             storage = self._storage(new)
             if new.accepted != old.accepted and new.accepted is not None:
@@ -299,7 +302,6 @@ class Simulation(InFlight):
             self._event("learned", name, detail=f"learns {new.learned.value!r} ({cause})",
                         state={"learned": new.learned})
         before = len(self.history.chosen)
-        seen = len(self.history.violations)
         self._send_all(out)
         if len(self.history.chosen) > before:
             if self.chosen_at is None:

@@ -6,11 +6,12 @@ import math
 
 import pytest
 
-from paxos_notes.agents import Acceptor, Proposer, Rules
+from paxos_notes.agents import Acceptor, Learner, Outgoing, Proposer, Rules, replace
 from paxos_notes.cluster import Cluster
 from paxos_notes.invariants import History
-from paxos_notes.messages import Accept, Accepted, Prepare, Promise
+from paxos_notes.messages import Accept, Accepted, Prepare, Promise, Proposal
 from paxos_notes.quorums import Majority, acceptor_names
+from paxos_notes.script import drive
 from paxos_notes.sim import Network, Simulation
 
 
@@ -155,6 +156,27 @@ def test_a_manual_run_records_chosen_and_learned() -> None:
     s = sim.summary()
     assert s["chosen"] == ["x"] and s["safe"] and s["violations"] == []
 
+
+class HastyLearner(Learner):
+    """Learns from the first acceptance it hears: breaks §2.1's third requirement."""
+
+    def on_accepted(self, message: Accepted) -> tuple[Learner, Outgoing]:
+        return replace(self, learned=Proposal(message.n, message.value)), ()
+
+
+def test_a_learner_that_learns_an_unchosen_value_shows_as_a_violation_in_the_trace() -> None:
+    sim = manual(Cluster(proposers=1))
+    sim.agents["l1"] = HastyLearner("l1", sim.cluster.quorum_system)
+    run = drive(sim, [("propose", "p1"),
+                      ("deliver", "p1", "a1", "Prepare"), ("deliver", "p1", "a2", "Prepare"),
+                      ("deliver", "a1", "p1", "Promise"), ("deliver", "a2", "p1", "Promise"),
+                      ("deliver", "p1", "a1", "Accept"), ("deliver", "a1", "l1", "Accepted")])
+    expected = "a process never learns a value that was not chosen: l1 learned 'x', which " \
+               "was not chosen"
+    assert [str(v) for v in sim.history.violations] == [expected]
+    # the step at which l1 learned carries the violation, so a run's listing shows it
+    assert run.moments[-1].violations() == [expected]
+    assert kinds(sim).count("violation") == 1
 
 def test_history_sees_every_message_sent() -> None:
     sim = manual()
