@@ -13,7 +13,9 @@ rest. This script measures them in the simulator, on the package's own agents
    from the proposer starting phase 1 until the last learner knows. Beside the
    measurements: the closed forms with a = the acceptors that accept (phase 2(a)
    sends accept requests to the majority that promised, so a = m // 2 + 1), and
-   the paper's m*k and m + k, which count a response from every acceptor.
+   the paper's m*k and m + k, which count a response from every acceptor; and
+   the same grid with `AcceptToAllProposer` (accept requests to every acceptor,
+   which the paper allows), where a = m and the counts are the paper's.
 2. reliability: 3 acceptors, 5 learners (2 distinguished for the set), one
    proposer, messages delayed 1 to 3 units. The distinguished learner(s) crash
    at a random moment in the first 16 units, for good or until t = 30; the
@@ -33,7 +35,8 @@ import argparse
 import random
 import time
 
-from paxos_notes.agents import Learner
+from paxos_notes.agents import Learner, Proposer
+from paxos_notes.checker.variants import AcceptToAllProposer
 from paxos_notes.cluster import Cluster
 from paxos_notes.messages import Accepted, Chosen
 from paxos_notes.sim import Network, Simulation
@@ -54,12 +57,13 @@ CASES = (  # column title, learners that crash, restart time (None: for good)
 )
 
 
-def learning_cost(m: int, k: int, learning: str, d: int = 1) -> tuple[int, int, bool]:
+def learning_cost(m: int, k: int, learning: str, d: int = 1,
+                  proposer: type[Proposer] = Proposer) -> tuple[int, int, bool]:
     """One proposal on a perfect network, every message one unit of time: messages
     sent to learners, message delays until the last learner knows, and whether the
     run kept every safety requirement."""
     cluster = Cluster(acceptors=m, proposers=1, learners=k, learning=learning,
-                      distinguished=d)
+                      distinguished=d, proposer=proposer)
     sim = Simulation(cluster, seed=0, network=Network(delay=(1.0, 1.0))).run()
     events = sim.trace.events
     start = next(e.time for e in events if e.kind == "propose")
@@ -69,10 +73,10 @@ def learning_cost(m: int, k: int, learning: str, d: int = 1) -> tuple[int, int, 
     return told, round(last - start), sim.history.safe
 
 
-def formula(m: int, k: int, learning: str, d: int = 1) -> int:
-    """The closed form: a = m // 2 + 1 acceptors accept; each distinguished learner
-    tells the learners that are not distinguished."""
-    a = m // 2 + 1
+def formula(m: int, k: int, learning: str, d: int = 1, a: int | None = None) -> int:
+    """The closed form: a acceptors accept (by default m // 2 + 1, the majority that
+    promised); each distinguished learner tells the learners that are not distinguished."""
+    a = m // 2 + 1 if a is None else a
     if learning == "all":
         return a * k
     if learning == "distinguished":
@@ -164,6 +168,13 @@ def main() -> None:
               f"| {msgs['distinguished']} | {formula(m, k, 'distinguished')} | {m + k} "
               f"| {msgs['set']} | {formula(m, k, 'set', d)} | {delays} |")
     print(f"\nsafety held in all {len(rows) * len(ARRANGEMENTS)} runs: {safe}")
+    every = {(m, k, learning): learning_cost(m, k, learning, min(SET_SIZE, k),
+                                             proposer=AcceptToAllProposer)
+             for m in ACCEPTORS for k in LEARNERS for learning in ARRANGEMENTS}
+    print("with AcceptToAllProposer (a = m): all = m·k, distinguished = m + k − 1, set = "
+          "d(m + k − d) in every case:",
+          all(told == formula(m, k, learning, min(SET_SIZE, k), a=m) and ok
+              for (m, k, learning), (told, _, ok) in every.items()))
     print(f"grid: {time.perf_counter() - start:.2f} s\n")
 
     start = time.perf_counter()

@@ -18,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from paxos_notes.agents import Learner
+from paxos_notes.checker.variants import AcceptToAllProposer
 from paxos_notes.cluster import LEARNING, Cluster
 from paxos_notes.sim import Simulation
 
@@ -55,10 +56,17 @@ def test_messages_to_learners_follow_the_closed_form(shape: tuple[int, int, str,
     assert safe
 
 
-def test_the_paper_counts_appear_when_every_acceptor_accepts() -> None:
-    # a = m when m = 1 (a majority of one): then the formulas are m·k and m + k − 1
-    assert bench.formula(1, 7, "all") == 7 and bench.formula(1, 7, "distinguished") == 7
-    assert bench.formula(5, 10, "all") == 30 < 5 * 10
+@settings(max_examples=60, **DETERMINISTIC)
+@given(shapes())
+def test_with_accept_requests_to_every_acceptor_the_counts_are_the_papers(
+        shape: tuple[int, int, str, int]) -> None:
+    m, k, learning, d = shape
+    told, _, safe = bench.learning_cost(m, k, learning, d, proposer=AcceptToAllProposer)
+    assert told == bench.formula(m, k, learning, d, a=m) and safe
+    if learning == "all":
+        assert told == m * k  # the paper's product
+    elif learning == "distinguished":
+        assert told == m + k - 1  # the paper's sum, less the message l1 would send itself
 
 
 @pytest.mark.parametrize(("m", "k"), [(3, 10), (5, 5), (7, 3)])
@@ -134,6 +142,7 @@ def test_the_benchmark_prints_both_tables(capsys: pytest.CaptureFixture[str],
     out = capsys.readouterr().out
     assert "| 7 | 10 | 4 | 40 | 40 | 70 | 13 | 13 | 17 | 24 | 24 | 4 / 5 / 5 |" in out
     assert "safety held in all 36 runs: True" in out
+    assert "in every case: True" in out
     assert "| distinguished |" in out and "runs that broke a safety requirement: 0 of 45" in out
 
 
