@@ -132,7 +132,7 @@ def test_an_ignored_request_says_so_and_an_answered_one_does_not() -> None:
 
 def test_a_request_to_a_crashed_acceptor_is_lost_not_ignored() -> None:
     run = drive(_sim(), [("propose", "p1"), ("crash", "a1"), ("deliver", "p1", "a1", "Prepare")])
-    assert run.moments[-1].consequences() == ["lost: receiver is down"]
+    assert run.moments[-1].lines() == [" 3. prepare 0 from p1 reaches a1, which is down: lost"]
 
 
 def test_crash_and_restart_say_what_stable_storage_kept() -> None:
@@ -158,3 +158,15 @@ def test_a_replay_on_other_agents_describes_what_they_really_did() -> None:
     assert broken is not None and kept.first("violation") is None
     assert kept.moments[broken - 1].consequences()[-1].endswith("ignores it")
     assert kept.history.chosen_values == {"y"}
+
+
+def test_a_message_to_a_stopped_or_cut_off_agent_is_lost_not_received() -> None:
+    sim = _sim()
+    run = drive(sim, [("propose", "p1"), ("crash", "a1"), ("deliver", "p1", "a1", "Prepare")])
+    assert run.moments[2].action == "prepare 0 from p1 reaches a1, which is down: lost"
+    assert sim.agents["a1"].promised is None
+    sim.partition({"p1", "a3"}, {"a2"})
+    run.then([("deliver", "p1", "a2", "Prepare")])
+    assert run.moments[3].action == ("prepare 0 from p1 reaches a2, which is cut off by a "
+                                     "partition: lost")
+    assert sim.agents["a2"].promised is None
