@@ -11,9 +11,10 @@ action caused. That is how a notebook cell can show a whole scenario —
 
 — and then ask questions of it: at which step a value was chosen
 (`Run.first`), when a requirement of §2.1 was broken, what each acceptor
-accepted. `replay` runs a model-checker counterexample the same way, with the
-checker's own step numbers, so the notebooks, the tests and the checker share
-one replay.
+accepted, where in the trace a storyboard frame after step k falls
+(`Run.cursor_after`). `replay` runs a model-checker counterexample the same
+way, with the checker's own step numbers, so the notebooks, the tests and the
+checker share one replay.
 
 Actions (all names are agent names of the simulation's cluster):
 
@@ -70,11 +71,17 @@ class Step:
 
 @dataclass(frozen=True)
 class Moment:
-    """One numbered step of a run: what was done, and every event it caused."""
+    """One numbered step of a run: what was done, and every event it caused.
+
+    ``end`` is the trace position just after the step's last event (what a
+    storyboard frame of the trace after this step shows); `drive` and `replay`
+    set it.
+    """
 
     number: int
     action: str
     events: tuple[Event, ...]
+    end: int | None = None
 
     def kinds(self) -> set[str]:
         return {e.kind for e in self.events}
@@ -164,6 +171,18 @@ class Run:
         """The step at which two different values have been chosen (None if never)."""
         return self.first("violation", "were both chosen")
 
+    def cursor_after(self, number: int) -> int:
+        """The trace position just after step ``number``, for a storyboard frame of
+        the trace (`paxos_notes.widgets.TracePlayer`); 0 is the run's start."""
+        ends = {m.number: m.end for m in self.moments if m.end is not None}
+        if number == 0 and self.moments and self.moments[0].end is not None:
+            return self.moments[0].end - len(self.moments[0].events)
+        if number not in ends:
+            numbers = sorted(ends)
+            span = f"0 or {numbers[0]}..{numbers[-1]}" if numbers else "0 (no steps yet)"
+            raise ValueError(f"number must be {span}, got {number!r}")
+        return ends[number]
+
 
 def pending_id(sim: Simulation, sender: str, receiver: str, type_name: str,
                natural: int | str | None = None) -> int:
@@ -219,7 +238,8 @@ def drive(sim: Simulation, actions: Iterable[Action], start: int = 1) -> Run:
     for i, action in enumerate(actions, start):
         before = len(sim.trace.events)
         text = act(sim, action)
-        run.moments.append(Moment(i, text, tuple(sim.trace.events[before:])))
+        run.moments.append(Moment(i, text, tuple(sim.trace.events[before:]),
+                                  len(sim.trace.events)))
     return run
 
 
@@ -254,7 +274,8 @@ def replay(cluster: Cluster, steps: Sequence[Step], seed: int = 0,
         text = step.text
         if step.action == "propose":
             text = f"{step.agent} starts phase 1 with number {sim.agents[step.agent].number}"
-        run.moments.append(Moment(step.number, text, tuple(sim.trace.events[before:])))
+        run.moments.append(Moment(step.number, text, tuple(sim.trace.events[before:]),
+                                  len(sim.trace.events)))
         if on_step is not None:
             on_step(step, sim)
     return run

@@ -88,3 +88,28 @@ def test_replay_refuses_a_step_whose_message_was_never_sent() -> None:
     deliveries = [s for s in result.counterexample if s.action == "deliver"]
     with pytest.raises(ValueError, match="not in flight"):
         replay(result.cluster, (deliveries[-1],))
+
+
+def test_cursor_after_a_step_is_where_that_steps_events_end_in_the_trace() -> None:
+    run = drive(_sim(), [("propose", "p1"), ("deliver", "p1", "a1", "Prepare")]).settle()
+    assert run.cursor_after(0) == 0
+    for m in run.moments:
+        end = run.cursor_after(m.number)
+        assert tuple(run.trace.events[end - len(m.events):end]) == m.events
+    assert run.cursor_after(run.moments[-1].number) == len(run.trace.events)
+    with pytest.raises(ValueError, match=r"number must be 0 or 1\.\.\d+, got 99"):
+        run.cursor_after(99)
+
+
+def test_cursor_after_keeps_the_checkers_numbers_in_a_replay() -> None:
+    result = check_agents("no-promise")
+    run = replay(result.cluster, result.counterexample)
+    # a replay copies a message the checker delivers twice: the copy belongs to its step
+    assert [run.cursor_after(s.number) for s in result.counterexample] == \
+        sorted({run.cursor_after(s.number) for s in result.counterexample})
+    assert run.cursor_after(len(result.counterexample)) == len(run.trace.events)
+    first = run.first("chosen")
+    assert first is not None
+    chosen_at = run.cursor_after(first)
+    assert any(e.kind == "chosen" for e in run.trace.events[:chosen_at])
+    assert not any(e.kind == "chosen" for e in run.trace.events[:run.cursor_after(first - 1)])
