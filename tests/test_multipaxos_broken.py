@@ -13,7 +13,7 @@ from paxos_notes.multipaxos.kv import NOOP, Command
 from paxos_notes.multipaxos.linearizability import check
 from paxos_notes.multipaxos.messages import Accept, Accepted, Heartbeat, Redirect, Request
 from paxos_notes.multipaxos.safety import AGREEMENT
-from paxos_notes.multipaxos.scenario import broken_scenario
+from paxos_notes.multipaxos.scenario import broken_scenario, failover_simulation
 from paxos_notes.multipaxos.server import BROKEN, Server, Setup
 from paxos_notes.multipaxos.sim import Fault, Network, OpRecord, Simulation, Timing, Workload
 
@@ -166,13 +166,7 @@ def test_without_no_ops_a_new_leader_leaves_the_gap_open() -> None:
 
 def failover_run(broken: str | None) -> Simulation:
     """The notebooks' failover run (seed 14): its new leader finds instance 4 a gap."""
-    return Simulation(Setup(alpha=4, broken=broken), seed=14,
-                      workload=Workload(clients=5, ops=3),
-                      network=Network(delay=(1.0, 4.0), loss=0.3, faults_until=54.5),
-                      timing=Timing(think=(0.0, 0.0)),
-                      faults=(Fault(55.0, "crash_leader"),
-                              Fault(105.0, "restart", servers=("s1", "s2", "s3")))
-                      ).run(until=2000)
+    return failover_simulation(broken=broken).run(until=2000)
 
 
 def test_a_seeded_gap_left_open_stops_every_server_for_good() -> None:

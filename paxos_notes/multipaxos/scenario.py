@@ -431,17 +431,19 @@ FAILOVER_SEED = 14
 FAILOVER_CRASH = 55.0
 
 
-def failover_simulation(seed: int = FAILOVER_SEED) -> Simulation:
+def failover_simulation(seed: int = FAILOVER_SEED, broken: str | None = None) -> Simulation:
     """The built-in failover run (not yet run): 3 servers, α = 4, five clients with
     three operations each; until just before t = 55 the network loses 30% of
     messages (delays 1–4), then it behaves. At t = 55 the leader crashes, with
     proposals in flight; it restarts at t = 105. With the default seed the new
     leader finds instances 3 and 5 constrained and fills 4 with a no-op: §3's
-    gap scenario in miniature, arising by itself."""
+    gap scenario in miniature, arising by itself. ``broken``: the same run with
+    one of §3's rules off (`BROKEN`); with ``"no-gap-fill"`` instance 4 stays
+    empty and every server stops executing after instance 3."""
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise ValueError(f"seed must be an integer, got {seed!r}")
     crash = FAILOVER_CRASH
-    return Simulation(Setup(alpha=4), seed=seed, workload=Workload(clients=5, ops=3),
+    return Simulation(Setup(alpha=4, broken=broken), seed=seed, workload=Workload(clients=5, ops=3),
                       network=Network(delay=(1.0, 4.0), loss=0.3, faults_until=crash - 0.5),
                       timing=Timing(think=(0.0, 0.0)),
                       faults=(Fault(crash, "crash_leader"),
