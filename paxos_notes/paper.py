@@ -461,7 +461,11 @@ class Code:
             if owner is not None else None
         overrides = f"{base.__module__}.{base.__qualname__}.{fn.__name__}" \
             if base is not None and base is not object else ""
-        return cls(f"{fn.__module__}.{fn.__qualname__}", inspect.getdoc(fn) or "",
+        # The method's own docstring, never one inherited from the method it
+        # overrides (that would describe the paper's rule, not the variant's);
+        # a variant's one-method override may leave the explaining to its class.
+        doc = fn.__doc__ or (vars(owner).get("__doc__") if overrides and owner else None)
+        return cls(f"{fn.__module__}.{fn.__qualname__}", inspect.cleandoc(doc or ""),
                    _source_without_docstring(fn), overrides)
 
 
@@ -495,7 +499,7 @@ _PRE = 'style="white-space:pre-wrap;overflow-wrap:anywhere;font-size:85%"'
 @dataclass(frozen=True)
 class SideBySide:
     """A quotation of the paper beside the code that implements it, and, when a method
-    overrides one of the paper's (a broken variant), that override in a third column."""
+    overrides one of the paper's (a variant, broken or not), that override in a third column."""
 
     label: str
     code: tuple[Code, ...]
@@ -545,7 +549,7 @@ class SideBySide:
                     f"<p>\u2014 <em>{html.escape(PAPER_TITLE)}</em></p></blockquote>"),
                    ("the code", self._column(self.paper_code))]
         if self.variant_code:
-            columns.append(("the broken variant", self._column(self.variant_code)))
+            columns.append(("the variant (an override)", self._column(self.variant_code)))
         width = f"width:{100 // len(columns)}%"
         cell = _CELL.replace('left"', f'left;{width}"')
         head = "".join(f"<th {cell}>{name}</th>" for name, _ in columns)
