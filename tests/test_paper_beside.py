@@ -59,6 +59,43 @@ def test_every_rule_is_shown_with_its_whole_code_however_long(label, methods) ->
             assert f"    {line}" in text, f"{fn.__qualname__}: {line!r} is not shown"
 
 
+def a_long_rule(n: int) -> int:
+    """Twenty-odd lines of code: more than any cut-off a display might be tempted by."""
+    total = 0
+    total += n
+    total += n * 2
+    total += n * 3
+    total += n * 4
+    total += n * 5
+    total += n * 6
+    total += n * 7
+    total += n * 8
+    total += n * 9
+    total += n * 10
+    total += n * 11
+    total += n * 12
+    total += n * 13
+    total += n * 14
+    total += n * 15
+    total += n * 16
+    total += n * 17
+    total += n * 18
+    total += n * 19
+    return total  # the last line is shown too
+
+
+def test_a_long_method_is_shown_in_full_with_no_cut_off() -> None:
+    # The old beside hid any body over 14 lines, so the two central rules, Phase 2(a)
+    # (on_promise) and Phase 2(b) (on_accept), appeared without code.
+    shown = beside("P1", a_long_rule).code[0].lines
+    assert len(shown) == 22  # the signature and 21 lines of body
+    assert shown[0] == "def a_long_rule(n: int) -> int:"
+    assert shown[-1] == "    return total  # the last line is shown too"
+    for fn in (Proposer.on_promise, Acceptor.on_accept):
+        code = beside("Phase 2(a)", fn).code[0].lines
+        assert code[0].startswith(f"def {fn.__name__}(") and code[-1].strip().startswith("return")
+
+
 def test_the_long_phase_2_methods_are_shown_in_full() -> None:
     # on_promise and on_accept are the two central rules, and used to be the ones
     # left without code (on_promise is still the longest method of agents.py).
@@ -104,6 +141,8 @@ def test_html_puts_the_paper_the_code_and_the_variant_in_columns() -> None:
     assert three.count("<td ") == 3 and "the variant (an override)" in three
     assert "promised &gt; n" in three  # code is escaped, not interpreted as markup
     assert "white-space:pre-wrap" in three  # long lines wrap instead of scrolling sideways
+    assert "overflow-wrap:anywhere;width:33%" in three and "width:50%" in two  # long names too
+    assert "#D55E00" in three and "#D55E00" not in two  # a variant's code on its own colour
 
 
 def test_beside_fails_loudly_on_a_bad_label_no_method_or_no_source() -> None:

@@ -7,7 +7,7 @@
 The safety checker (`paxos_notes.checker.model`) looks for a *state* that breaks
 a rule. A livelock is not a state but an endless run, so this module searches
 the same agents (`paxos_notes.agents`, driven through the checker's own
-`_Model`: one call of an agent's handler per step) for runs that never choose.
+`AgentsModel`: one call of an agent's handler per step) for runs that never choose.
 
 The model
 ---------
@@ -89,7 +89,7 @@ from ..cluster import Cluster
 from ..messages import Accept, Accepted
 from ..script import Run, Step, replay
 from .graph import breadth_first_order, components, longest_run, shortest_loop, shortest_path
-from .model import _describe, _Model
+from .model import AgentsModel, describe_step
 
 __all__ = ["BoundedDuel", "DuelResult", "find_bounded_duel", "find_duel"]
 
@@ -198,7 +198,7 @@ class _Info:
 class _DuelModel:
     """The agents of ``cluster``, searched for runs that never choose.
 
-    States hold agent and message ids of the checker's `_Model` (which runs
+    States hold agent and message ids of the checker's `AgentsModel` (which runs
     the agents' handlers and remembers their answers); ``successors`` gives the
     concrete steps or, with ``canonical``, the steps of the quotient graph.
     """
@@ -207,7 +207,7 @@ class _DuelModel:
                  max_ballot: int = UNBOUNDED) -> None:
         self.cluster = cluster
         self.quorums = cluster.quorum_system
-        self.m = _Model(cluster, max_crashes=0, max_ballot=max_ballot, learners=False)
+        self.m = AgentsModel(cluster, max_crashes=0, max_ballot=max_ballot, learners=False)
         self.names = self.m.names
         self.proposer_slots = tuple(self.m.index[p] for p in may_propose)
         self.info: list[_Info] = []
@@ -346,8 +346,8 @@ class _DuelModel:
         kind, what = action
         if kind == "propose":
             proposer = self.agent(after, self.m.index[what])
-            return _describe(number, ("propose", (what, proposer.number)))
-        return _describe(number, ("deliver", self.m.messages[what]))
+            return describe_step(number, ("propose", (what, proposer.number)))
+        return describe_step(number, ("deliver", self.m.messages[what]))
 
 
 # ---------------------------------------------------------------------------
