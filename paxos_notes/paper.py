@@ -544,7 +544,9 @@ class SideBySide:
         for c in codes:
             note = f"<br>overrides <code>{html.escape(c.overrides)}</code>" if c.overrides else ""
             pre = _PRE.format(rule=_VARIANT_RULE if c.overrides else _PAPER_RULE)
-            out.append(f"<p><code>{html.escape(c.name)}</code>{note}</p>"
+            # a dotted name has no break opportunity; let it wrap rather than widen the cell
+            out.append(f'<p style="overflow-wrap:anywhere"><code>{html.escape(c.name)}</code>'
+                       f"{note}</p>"
                        f"<div {_DOC}>{html.escape(c.doc)}</div>"
                        f"<pre {pre}><code>{html.escape(chr(10).join(c.lines))}</code></pre>")
         return "".join(out)
