@@ -30,12 +30,7 @@ def broken_variants() -> list[str]:
 def first_rule_broken(name: str) -> tuple[int, str] | None:
     """In ``name``'s stored counterexample, replayed: the first step that broke a
     rule of §2.2 (P1a or P2c) and the violation's text, or None."""
-    run = replay(VARIANTS[name].cluster(), stored(name).steps)
-    for m in run.moments:
-        for text in m.violations():
-            if text.startswith((f"{P1A}:", f"{P2C}:")):
-                return m.number, text
-    return None
+    return replay(VARIANTS[name].cluster(), stored(name).steps).first_broken((P1A, P2C))
 
 
 def breaks_p1a() -> set[str]:

@@ -1,11 +1,6 @@
-"""Presentation for ``08_implementing_a_state_machine.ipynb`` (§3): tables, figures,
-and runs in words.
-
-The runs are written in the notebook's cells; what they measure comes from the
-core (`paxos_notes.multipaxos.costs`, the simulator's own records). Everything
-here formats typed records at the edge: commands with
-`paxos_notes.multipaxos.kv.describe_value`, operations from the clients' history.
-"""
+"""Presentation for ``08_implementing_a_state_machine.ipynb`` (§3): tables, figures
+and runs in words. The runs are in the notebook's cells and the measurements in the
+core (`paxos_notes.multipaxos.costs`); this formats their typed records at the edge."""
 
 from __future__ import annotations
 
@@ -15,7 +10,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from ..multipaxos import GapScenario, Simulation
 from ..multipaxos.costs import Costs
-from ..multipaxos.kv import describe_value
+from ..multipaxos.kv import describe_op, describe_value
 from ..multipaxos.linearizability import KV, Operation, Result
 from ..paper import Table
 from ..widgets import palette as pal
@@ -94,19 +89,6 @@ def alpha_figure(rows: Sequence[WindowRow]) -> Figure:
     return fig
 
 
-def outage(costs: Costs, crash: float) -> str:
-    """From the leader's crash at ``crash`` to the next election, in words."""
-    after = [p for p in costs.phase1 if p.started > crash and p.elected is not None]
-    if not after:
-        return f"the leader crashed at t = {crash:g}; nobody was elected after"
-    p = after[0]
-    assert p.elected is not None
-    return (f"the leader crashed at t = {crash:g}; {p.leader} was elected (number "
-            f"{p.number}) at t = {p.elected:.1f}: {p.elected - crash:.1f} time units without "
-            f"a leader, of which phase 1 took {p.elected - p.started:g} message delays and the "
-            f"rest was the election timeout (no heartbeat for 20–40 units)")
-
-
 def costs_table(costs: Costs, servers: int) -> Table:
     def median(xs: list[float]) -> str:
         return f"{statistics.median(xs):g}" if xs else "—"
@@ -146,8 +128,8 @@ def costs_figure(costs: Costs) -> Figure:
         ax.tick_params(labelsize=8)
         ax.grid(True, axis="y", color=pal.LIGHT_GREY, linewidth=0.6)
         ax.set_axisbelow(True)
-    for c in costs.commands:
-        if c is costs.commands[0] or c.leader != costs.commands[xs.index(c.instance) - 1].leader:
+    for before, c in zip((None, *costs.commands), costs.commands, strict=False):
+        if before is None or c.leader != before.leader:
             top.annotate(f"{c.leader} leads", (c.instance - 0.4, top.get_ylim()[1]),
                          fontsize=8, va="bottom", annotation_clip=False)
     bottom.set_xlabel("instance")
@@ -158,11 +140,10 @@ def costs_figure(costs: Costs) -> Figure:
 
 def operation(o: Operation) -> str:
     """``c1: put('x', 1) → 'ok'  [invoked 3.2, returned 9.7]`` (times to 0.1)."""
-    call = f"{o.op[0]}({', '.join(repr(a) for a in o.op[1:])})"
     if o.pending:
-        return f"{o.client}: {call} → (no answer)  [invoked {o.invoke_time:.1f}]"
-    return f"{o.client}: {call} → {o.output!r}  [invoked {o.invoke_time:.1f}, returned " \
-           f"{o.complete_time:.1f}]"
+        return f"{o.client}: {describe_op(o.op)} → (no answer)  [invoked {o.invoke_time:.1f}]"
+    return (f"{o.client}: {describe_op(o.op)} → {o.output!r}  [invoked {o.invoke_time:.1f}, "
+            f"returned {o.complete_time:.1f}]")
 
 
 def verdict(sim: Simulation, result: Result, witness: int = 6) -> list[str]:
@@ -191,8 +172,7 @@ def verdict(sim: Simulation, result: Result, witness: int = 6) -> list[str]:
                   f"{KV.apply(state, o.op)[1]!r}" for o in result.unplaced]
     lost = sim.lost_writes()
     lines.append(f"writes acknowledged to a client but lost from the log: {len(lost)}")
-    lines += [f"  {r.client}#{r.request_id}: {r.op[0]}"
-              f"({', '.join(repr(a) for a in r.op[1:])}) → {r.output!r} (returned at "
+    lines += [f"  {r.client}#{r.request_id}: {describe_op(r.op)} → {r.output!r} (returned at "
               f"{r.complete:.1f})" for r in lost]
     return lines
 

@@ -1,18 +1,13 @@
 """Presentation for ``09_beyond_the_paper.ipynb``: the model checker's results as
-tables, a figure and short listings.
-
-The results come from the core: the committed file through
-`paxos_notes.checker.stored` (some searches take too long for the notebook), the
-counterexamples replayed with `paxos_notes.script.replay`, the ``lamport``
-model's TLC figures from `paxos_notes.checker.lamport_spec`. Nothing here
-prints a live timing; the seconds shown are those measured when the file was
-written.
-"""
+tables, a figure and short listings. The results come from the core: the committed
+file (`paxos_notes.checker.stored`), counterexamples replayed by
+`paxos_notes.script.replay`, TLC's figures (`paxos_notes.checker.lamport_spec`). No
+live timing is printed; the seconds shown were measured when the file was written."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from ..checker import VARIANTS
 from ..checker.lamport_spec import TLC_FIGURES
@@ -34,9 +29,8 @@ def counterexample(name: str) -> Run:
 
 def rule_broken(run: Run) -> tuple[int, str] | None:
     """The first step at which a rule of §2.2 (P1a, P2c) broke, and which."""
-    found = [(step, rule) for rule in (P1A, P2C)
-             if (step := run.first("violation", f"{rule}:")) is not None]
-    return min(found) if found else None
+    first = run.first_broken((P1A, P2C))
+    return None if first is None else (first[0], first[1].split(":")[0])
 
 
 def variant_table() -> Table:
@@ -54,22 +48,19 @@ def variant_table() -> Table:
 
 def bounds_text() -> str:
     """The bounds of every search, in words: the defaults, and who differs."""
-    bounds = {n: stored(n).bounds for n in VARIANTS}
+    def names(test: Callable[[Mapping[str, Any]], bool]) -> str:
+        return ", ".join(n for n in VARIANTS if test(stored(n).bounds))
 
-    def names(test: object) -> str:
-        return ", ".join(n for n, b in bounds.items() if test(b))  # type: ignore[operator]
-
+    crashes = [f"At most one {who} crash (with restart) for "
+               f"{names(lambda b, w=who: bool(b['max_crashes']) and b['crashing'] == w + 's')}."
+               for who in ("acceptor", "proposer")]
     return "\n".join([
         "Every search: 3 acceptors a1..a3, 2 proposers (p1 wants 'x', p2 wants 'y'), 1 "
         f"learner l1; 4 acceptors for {names(lambda b: b['acceptors'] == 4)}.",
         "Proposal numbers 0..1 (p1 may use 0, p2 may use 1); 0..2 (p1 may also use 2) for "
-        f"{names(lambda b: b['max_ballot'] == 2)}.",
-        *(f"At most one {who} crash (with restart) for "
-          f"{names(lambda b, w=who: b['max_crashes'] and b['crashing'] == w + 's')}."
-          for who in ("acceptor", "proposer")),
+        f"{names(lambda b: b['max_ballot'] == 2)}.", *crashes,
         f"Deliveries to the learner not explored for {names(lambda b: not b['learners'])} "
-        "(its 'accepted' messages still count towards 'chosen').",
-    ])
+        "(its 'accepted' messages still count towards 'chosen')."])
 
 
 def states_figure() -> Figure:
