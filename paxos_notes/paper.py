@@ -174,7 +174,7 @@ NOTEBOOKS: tuple[NotebookEntry, ...] = (
     ),
     NotebookEntry(
         "05_learning_a_chosen_value.ipynb", ("2.3",), "\u00a72.3",
-        "Learners, distinguished learners, and lost messages.", "coming", "2.3",
+        "Learners, distinguished learners, and lost messages.", "written", "2.3",
     ),
     NotebookEntry(
         "06_progress.ipynb", ("2.4",), "\u00a72.4",
@@ -544,9 +544,7 @@ class SideBySide:
         for c in codes:
             note = f"<br>overrides <code>{html.escape(c.overrides)}</code>" if c.overrides else ""
             pre = _PRE.format(rule=_VARIANT_RULE if c.overrides else _PAPER_RULE)
-            # a dotted name has no break opportunity; let it wrap rather than widen the cell
-            out.append(f'<p style="overflow-wrap:anywhere"><code>{html.escape(c.name)}</code>'
-                       f"{note}</p>"
+            out.append(f"<p><code>{html.escape(c.name)}</code>{note}</p>"
                        f"<div {_DOC}>{html.escape(c.doc)}</div>"
                        f"<pre {pre}><code>{html.escape(chr(10).join(c.lines))}</code></pre>")
         return "".join(out)
