@@ -178,7 +178,7 @@ NOTEBOOKS: tuple[NotebookEntry, ...] = (
     ),
     NotebookEntry(
         "06_progress.ipynb", ("2.4",), "\u00a72.4",
-        "Dueling proposers and the distinguished proposer.", "coming", "2.4",
+        "Dueling proposers and the distinguished proposer.", "written", "2.4",
     ),
     NotebookEntry(
         "07_the_implementation.ipynb", ("2.5",), "\u00a72.5",
