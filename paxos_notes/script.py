@@ -37,9 +37,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .agents import Acceptor, Agent, Proposer
 from .cluster import Cluster
 from .invariants import History
-from .messages import MESSAGE_TYPES, Message
+from .messages import MESSAGE_TYPES, Accept, Message, Prepare
 from .sim import Simulation
 from .trace import Event, Trace
 
@@ -94,7 +95,12 @@ class Moment:
                 if e.kind == "chosen"]
 
     def consequences(self) -> list[str]:
-        """What followed the action, in short words (sends of one kind grouped)."""
+        """What followed the action, in short words (sends of one kind grouped).
+
+        A request (prepare or accept) that an acceptor received and answered
+        with nothing at all is said to be ignored, as §2.2 allows: "An acceptor
+        can ignore any request without compromising safety."
+        """
         out: list[str] = []
         sends: dict[str, list[str]] = {}
         for e in self.events:
@@ -106,6 +112,10 @@ class Moment:
             elif e.kind == "send" and m is not None:
                 sends.setdefault(f"{m.sender} sends {m.describe()} to", []).append(m.receiver)
         out.extend(f"{head} {', '.join(to)}" for head, to in sends.items())
+        requests = [e for e in self.events
+                    if e.kind == "deliver" and isinstance(e.message, Prepare | Accept)]
+        if requests and not out:
+            out.append(f"{requests[-1].agent} ignores it")
         return out
 
     def lines(self) -> list[str]:
@@ -211,6 +221,32 @@ def pending_id(sim: Simulation, sender: str, receiver: str, type_name: str,
                      f"{[p.describe() for p in sim.pending()]}")
 
 
+def memory(agent: Agent) -> str:
+    """What an agent keeps on stable storage, in words: an acceptor's promise and
+    accepted proposal (§2.2), a proposer's highest number tried (§2.5)."""
+    if isinstance(agent, Acceptor):
+        promised = "nothing" if agent.promised is None else str(agent.promised)
+        accepted = "nothing" if agent.accepted is None else str(agent.accepted)
+        return f"promised {promised}, accepted {accepted}"
+    if isinstance(agent, Proposer):
+        tried = "none" if agent.highest_tried is None else str(agent.highest_tried)
+        return f"highest number tried {tried}"
+    return "nothing"
+
+
+def _stop_start(sim: Simulation, kind: str, name: str) -> str:
+    """A crash, restart or persist that just happened, in words, with what the
+    agent keeps on stable storage (read from the simulation, so that a replay on
+    another cluster is described as it really went)."""
+    agent = sim.agents[name]
+    kept = memory(agent)
+    if kind == "crash":
+        return f"{name} crashes (on stable storage: {kept})"
+    if kind == "restart":
+        return f"{name} restarts and remembers: {kept}"
+    return f"{name} writes its state to stable storage ({kept})"
+
+
 def act(sim: Simulation, action: Action) -> str:
     """Apply one action to a manual simulation; return it in words."""
     if not isinstance(action, tuple) or not action or action[0] not in ACTIONS:
@@ -243,8 +279,7 @@ def act(sim: Simulation, action: Action) -> str:
     getattr(sim, kind)(name)
     if kind == "propose":
         return f"{name} starts phase 1 with number {sim.agents[name].number}"
-    return {"crash": f"{name} crashes", "restart": f"{name} restarts",
-            "persist": f"{name} writes its state to stable storage"}[kind]
+    return _stop_start(sim, kind, name)
 
 
 def drive(sim: Simulation, actions: Iterable[Action], start: int = 1) -> Run:
@@ -291,6 +326,8 @@ def replay(cluster: Cluster, steps: Sequence[Step], seed: int = 0,
         text = step.text
         if step.action == "propose":
             text = f"{step.agent} starts phase 1 with number {sim.agents[step.agent].number}"
+        elif step.action != "deliver":
+            text = _stop_start(sim, step.action, step.agent)
         run.moments.append(Moment(step.number, text, tuple(sim.trace.events[before:]),
                                   len(sim.trace.events)))
         if on_step is not None:
@@ -298,5 +335,5 @@ def replay(cluster: Cluster, steps: Sequence[Step], seed: int = 0,
     return run
 
 
-__all__ = ["ACTIONS", "Action", "Moment", "Run", "Step", "act", "drive", "pending_id",
-           "replay"]
+__all__ = ["ACTIONS", "Action", "Moment", "Run", "Step", "act", "drive", "memory",
+           "pending_id", "replay"]

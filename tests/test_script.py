@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
+from paxos_notes.agents import Acceptor
 from paxos_notes.checker import check_agents
 from paxos_notes.cluster import Cluster
 from paxos_notes.script import Run, drive, replay
@@ -122,6 +125,48 @@ def test_first_broken_names_the_step_and_the_rule() -> None:
     assert step == 11 and text.startswith("P1a: a1 accepted (0, 'x')")
     assert run.first_broken(("P2c",)) is None
     assert step < run.first_two_values()
+
+
+def test_an_ignored_request_says_so_and_an_answered_one_does_not() -> None:
+    run = drive(_sim(), [("propose", "p1"), ("duplicate", "p1", "a1", "Prepare"),
+                         ("deliver", "p1", "a1", "Prepare"), ("deliver", "p1", "a1", "Prepare")])
+    answered, copy = run.moments[2], run.moments[3]
+    assert "a1 ignores it" not in answered.consequences()
+    assert copy.consequences() == ["a1 ignores it"]  # 0 is not greater than its promise
+    assert copy.lines() == [" 4. a1 receives prepare 0 from p1 → a1 ignores it"]
+    # a promise that a proposer counts is not "ignored": only requests to acceptors are
+    counted = run.then([("deliver", "a1", "p1", "Promise")]).moments[-1]
+    assert counted.consequences() == []
+
+
+def test_a_request_to_a_crashed_acceptor_is_lost_not_ignored() -> None:
+    run = drive(_sim(), [("propose", "p1"), ("crash", "a1"), ("deliver", "p1", "a1", "Prepare")])
+    assert run.moments[-1].lines() == [" 3. prepare 0 from p1 reaches a1, which is down: lost"]
+
+
+def test_crash_and_restart_say_what_stable_storage_kept() -> None:
+    run = drive(_sim(), [("propose", "p1"), ("deliver", "p1", "a1", "Prepare"),
+                         ("crash", "a1"), ("restart", "a1"), ("crash", "p1")])
+    assert run.moments[2].action == "a1 crashes (on stable storage: promised 0, accepted nothing)"
+    assert run.moments[3].action == "a1 restarts and remembers: promised 0, accepted nothing"
+    assert run.moments[4].action == "p1 crashes (on stable storage: highest number tried 0)"
+
+
+def test_a_replay_on_other_agents_describes_what_they_really_did() -> None:
+    # the amnesia counterexample, replayed on the paper's acceptors: a1 remembers its
+    # promise across the restart and ignores the accept request it then breaks
+    result = check_agents("amnesia")
+    forgetful = replay(result.cluster, result.counterexample)
+    kept = replay(replace(result.cluster, acceptor=Acceptor), result.counterexample)
+    restart = forgetful.first("restart")
+    assert restart is not None
+    nothing, kept_it = forgetful.moments[restart - 1], kept.moments[restart - 1]
+    assert nothing.action.endswith("restarts and remembers: promised nothing, accepted nothing")
+    assert kept_it.action.endswith("restarts and remembers: promised 1, accepted nothing")
+    broken = forgetful.first("violation", "P1a")
+    assert broken is not None and kept.first("violation") is None
+    assert kept.moments[broken - 1].consequences()[-1].endswith("ignores it")
+    assert kept.history.chosen_values == {"y"}
 
 
 def test_a_message_to_a_stopped_or_cut_off_agent_is_lost_not_received() -> None:

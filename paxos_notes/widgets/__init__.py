@@ -11,6 +11,7 @@ benchmarks and storyboards call without a browser.
 | `P2cArgument`           | §2.2       | `p2c_argument`           |
 | `TracePlayer`           | all        | `trace_player`           |
 | `LogWidget`             | §3         | `log_widget`             |
+| `TwoFacedGeneral`       | §2.1       | `two_faced_general`      |
 | `CounterexampleBrowser` | §2.2, §2.5 | `counterexample_browser` |
 | `SearchProgress`        | beyond     | `search_progress`        |
 
@@ -28,6 +29,7 @@ _WHERE = {
     "P2cArgument": "p2c_argument",
     "TracePlayer": "trace_player",
     "LogWidget": "log_widget",
+    "TwoFacedGeneral": "two_faced_general",
     "CounterexampleBrowser": "counterexample_browser",
     "SearchProgress": "search_progress",
 }
