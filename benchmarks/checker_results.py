@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from paxos_notes.checker import VARIANTS, check_agents
-from paxos_notes.checker.lamport import check_lamport
+from paxos_notes.checker.lamport_fast import check_lamport
 from paxos_notes.trace import message_to_dict
 
 OUT = Path(__file__).resolve().parents[1] / "paxos_notes" / "data" / "checker_results.json"

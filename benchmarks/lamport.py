@@ -25,7 +25,8 @@ import subprocess
 import sys
 import time
 
-from paxos_notes.checker.lamport import check_lamport, check_lamport_naive
+from paxos_notes.checker.lamport_fast import check_lamport
+from paxos_notes.checker.lamport_spec import check_lamport_naive
 
 VALUES = 2
 

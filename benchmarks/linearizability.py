@@ -17,7 +17,7 @@ consistent with the outputs, which is what makes the search work.
 A second table times the checker on long histories from 3 clients, the ``kv``
 command's workload: 1,000 and 10,000 operations from the generator (2 keys, as
 ``kv``; "ok", "pending", "stale"), and histories recorded from real runs of §3's
-replicated store (`paxos_notes.multipaxos.command.kv_run`, ``--faults all``:
+replicated store (`paxos_notes.cli.kv.kv_run`, ``--faults all``:
 retries, crashed leaders and partitions make long, overlapping operations).
 Target: a 10,000-operation history from 3 clients checked in under 5 s.
 
@@ -32,7 +32,7 @@ import random
 import time
 from collections.abc import Hashable
 
-from paxos_notes.linearizability import (
+from paxos_notes.multipaxos.linearizability import (
     KV,
     KVSpec,
     Operation,
@@ -123,7 +123,7 @@ def run(
 
 def kv_history(seed: int, n_ops: int) -> list[Operation]:
     """The history of a ``kv`` run: 5 servers, 3 clients, every fault."""
-    from paxos_notes.multipaxos.command import FAULT_KINDS, fault_plan, fewer_collections
+    from paxos_notes.cli.kv import FAULT_KINDS, fault_plan, fewer_collections
     from paxos_notes.multipaxos.server import Setup
     from paxos_notes.multipaxos.sim import Simulation, Timing, Workload
 

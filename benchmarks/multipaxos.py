@@ -19,10 +19,10 @@ deterministic simulator (`paxos_notes.multipaxos.sim`):
 - ``cmds/s``: commands simulated per second of real time (wall clock).
 
 Every row also checks the run: safe after every step, and the clients' history
-linearizable (`paxos_notes.linearizability.check`).
+linearizable (`paxos_notes.multipaxos.linearizability.check`).
 
 A second table runs the ``kv`` command's configuration (5 servers, 3 clients,
-no trace; `paxos_notes.multipaxos.command.kv_run`) at growing lengths, with no
+no trace; `paxos_notes.cli.kv.kv_run`) at growing lengths, with no
 faults and with ``--faults all``: simulated commands per second of wall clock
 and of CPU time, and the time the linearizability check took. It shows how a
 run's cost grows with its length: every server state is an immutable record
@@ -42,8 +42,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from paxos_notes.linearizability import check
-from paxos_notes.multipaxos.command import kv_run
+from paxos_notes.cli.kv import kv_run
+from paxos_notes.multipaxos.linearizability import check
 from paxos_notes.multipaxos.messages import Accept
 from paxos_notes.multipaxos.server import Setup
 from paxos_notes.multipaxos.sim import Fault, Network, Simulation, Timing, Workload

@@ -13,8 +13,8 @@ import platform
 import statistics
 import time
 
+from paxos_notes.cli.fuzz import fuzz_run
 from paxos_notes.cluster import Cluster
-from paxos_notes.commands import fuzz_run
 from paxos_notes.sim import Network, Simulation
 
 RUNS = 300

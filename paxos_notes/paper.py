@@ -15,8 +15,12 @@ and a test fails while the status and the files in ``notebooks/`` disagree).
 
 from __future__ import annotations
 
+import ast
 import html
-from collections.abc import Sequence
+import importlib
+import inspect
+import textwrap
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
@@ -425,6 +429,140 @@ def notebook_map() -> Table:
         caption=f"{PAPER_TITLE}: the notebooks, in reading order",
         hrefs=hrefs,
     )
+
+
+# ---------------------------------------------------------------------------
+# The paper beside the code
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Code:
+    """One function or method as a reader sees it beside the paper: where it lives, its
+    docstring, and its whole source without the docstring (signature and every line of
+    the body: nothing is cut, however long).
+
+    ``overrides`` names the method of a base class that this one replaces (for a
+    broken variant in ``paxos_notes.checker.variants``), or is empty.
+    """
+
+    name: str
+    doc: str
+    lines: tuple[str, ...]
+    overrides: str = ""
+
+    @classmethod
+    def of(cls, fn: Callable[..., Any]) -> Code:
+        if not inspect.isfunction(fn):
+            raise ValueError(f"methods must be functions or methods defined in Python source, "
+                             f"got {fn!r}")
+        owner = _owner(fn)
+        base = next((b for b in owner.__mro__[1:] if fn.__name__ in vars(b)), None) \
+            if owner is not None else None
+        overrides = f"{base.__module__}.{base.__qualname__}.{fn.__name__}" \
+            if base is not None and base is not object else ""
+        return cls(f"{fn.__module__}.{fn.__qualname__}", inspect.getdoc(fn) or "",
+                   _source_without_docstring(fn), overrides)
+
+
+def _owner(fn: Callable[..., Any]) -> type | None:
+    """The class a method was defined in (None for a plain function)."""
+    path = fn.__qualname__.split(".")[:-1]
+    if not path or "<locals>" in path:
+        return None
+    obj: Any = importlib.import_module(fn.__module__)
+    for part in path:
+        obj = getattr(obj, part, None)
+    return obj if isinstance(obj, type) else None
+
+
+def _source_without_docstring(fn: Callable[..., Any]) -> tuple[str, ...]:
+    """The function's source, dedented, with its docstring taken out (it is shown as
+    text beside the code) and everything else kept: decorators, signature, comments."""
+    lines = textwrap.dedent(inspect.getsource(fn)).splitlines()
+    node = ast.parse("\n".join(lines)).body[0]
+    assert isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+    first = node.body[0]
+    if ast.get_docstring(node) is not None and first.end_lineno is not None:
+        lines = lines[:first.lineno - 1] + lines[first.end_lineno:]
+    return tuple(lines)
+
+
+_CELL = 'style="vertical-align:top;text-align:left"'
+_PRE = 'style="white-space:pre-wrap;overflow-wrap:anywhere;font-size:85%"'
+
+
+@dataclass(frozen=True)
+class SideBySide:
+    """A quotation of the paper beside the code that implements it, and, when a method
+    overrides one of the paper's (a broken variant), that override in a third column."""
+
+    label: str
+    code: tuple[Code, ...]
+
+    @property
+    def paper_code(self) -> tuple[Code, ...]:
+        return tuple(c for c in self.code if not c.overrides)
+
+    @property
+    def variant_code(self) -> tuple[Code, ...]:
+        return tuple(c for c in self.code if c.overrides)
+
+    def to_text(self) -> str:
+        q = quote(self.label)
+        lines = [f"Paper, {q.label} ({q.where}):", *textwrap.wrap(f"\u201c{q.text}\u201d", 88), ""]
+        for c in self.code:
+            head = f"Code, {c.name}:" if not c.overrides else \
+                f"Variant, {c.name} (overrides {c.overrides}):"
+            lines.append(head)
+            lines.extend(f"    {line}".rstrip() for line in c.doc.splitlines())
+            lines.append("    --- code ---")
+            lines.extend(f"    {line}".rstrip() for line in c.lines)
+            lines.append("")
+        return "\n".join(lines).rstrip()
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:
+        p.text(self.to_text())
+
+    @staticmethod
+    def _column(codes: tuple[Code, ...]) -> str:
+        out = []
+        for c in codes:
+            note = f"<br>overrides <code>{html.escape(c.overrides)}</code>" if c.overrides else ""
+            out.append(f"<p><code>{html.escape(c.name)}</code>{note}</p>"
+                       f"<pre {_PRE}>{html.escape(c.doc)}</pre>"
+                       f"<pre {_PRE}><code>{html.escape(chr(10).join(c.lines))}</code></pre>")
+        return "".join(out)
+
+    def _repr_html_(self) -> str:
+        q = quote(self.label)
+        columns = [("the paper",
+                    f"<p><strong>{html.escape(q.label)}</strong> ({html.escape(q.where)})</p>"
+                    f"<blockquote><p>\u201c{html.escape(q.text)}\u201d</p>"
+                    f"<p>\u2014 <em>{html.escape(PAPER_TITLE)}</em></p></blockquote>"),
+                   ("the code", self._column(self.paper_code))]
+        if self.variant_code:
+            columns.append(("the broken variant", self._column(self.variant_code)))
+        width = f"width:{100 // len(columns)}%"
+        cell = _CELL.replace('left"', f'left;{width}"')
+        head = "".join(f"<th {cell}>{name}</th>" for name, _ in columns)
+        body = "".join(f"<td {cell}>{text}</td>" for _, text in columns)
+        return (f'<table class="paxos-notes-beside" style="table-layout:fixed;width:100%">'
+                f"<tr>{head}</tr><tr>{body}</tr></table>")
+
+
+def beside(label: str, *methods: Callable[..., Any]) -> SideBySide:
+    """The paper's statement ``label`` beside ``methods``: each one's docstring and its
+    whole code. A method that overrides a base-class method (a variant's broken rule,
+    e.g. ``NoPromiseAcceptor.may_accept``) is shown as such, in a column of its own, so
+    the paper's method and the broken one can be read side by side."""
+    if not methods:
+        raise ValueError("methods must name at least one function or method")
+    quote(label)  # an unknown label fails here, loudly
+    return SideBySide(quote(label).label, tuple(Code.of(fn) for fn in methods))
 
 
 def section_records() -> list[dict[str, object]]:

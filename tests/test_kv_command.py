@@ -10,8 +10,8 @@ import time
 
 import pytest
 
-from paxos_notes.commands import Counter
-from paxos_notes.multipaxos.command import (
+from paxos_notes.cli.common import Counter
+from paxos_notes.cli.kv import (
     FAULT_KINDS,
     configure_kv,
     fault_plan,

@@ -1,4 +1,4 @@
-"""Tests for paxos_notes.linearizability.
+"""Tests for paxos_notes.multipaxos.linearizability.
 
 Every "is linearizable" verdict is also checked independently: the witness order is
 replayed against the spec and its real-time order verified, so a checker that said
@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from paxos_notes.linearizability import (
+from paxos_notes.multipaxos.linearizability import (
     KV,
     REGISTER,
     Complete,

@@ -9,8 +9,8 @@ from dataclasses import replace
 import pytest
 
 from paxos_notes.invariants import P2C, SINGLE_VALUE
-from paxos_notes.linearizability import check
 from paxos_notes.multipaxos.kv import NOOP, Command
+from paxos_notes.multipaxos.linearizability import check
 from paxos_notes.multipaxos.messages import Accept, Accepted, Heartbeat, Redirect, Request
 from paxos_notes.multipaxos.safety import AGREEMENT, PREFIX
 from paxos_notes.multipaxos.scenario import broken_scenario

@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from paxos_notes.linearizability import KV, kv_apply
 from paxos_notes.multipaxos.client import Client
 from paxos_notes.multipaxos.kv import NOOP, Command, Machine, describe_value, validate_op
+from paxos_notes.multipaxos.linearizability import KV, kv_apply
 from paxos_notes.multipaxos.messages import Redirect, Reply, Request
 
 SERVERS = ("s1", "s2", "s3", "s4")

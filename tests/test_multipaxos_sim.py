@@ -13,10 +13,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from paxos_notes.linearizability import check
 from paxos_notes.multipaxos import client as client_module
 from paxos_notes.multipaxos import server as server_module
 from paxos_notes.multipaxos.kv import NOOP, Command
+from paxos_notes.multipaxos.linearizability import check
 from paxos_notes.multipaxos.messages import (
     Accept,
     Accepted,

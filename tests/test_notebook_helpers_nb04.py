@@ -5,39 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from paxos_notes.agents import Acceptor, Proposer
 from paxos_notes.checker import VARIANTS, check_agents
 from paxos_notes.invariants import P2C
 from paxos_notes.messages import Accepted, Prepare
 from paxos_notes.notebook_helpers import nb04
-from paxos_notes.paper import quote
 from paxos_notes.sim import Network
 from paxos_notes.trace import Event, Trace
-
-
-def test_beside_prints_the_quote_the_docstring_and_short_code() -> None:
-    text = nb04.beside("P1a", Acceptor.may_accept).to_text()
-    assert quote("P1a").text[:40] in text.replace("\n", " ")
-    assert "paxos_notes.agents.Acceptor.may_accept" in text
-    assert "    --- code ---\n    if not self.rules.keep_promises:" in text
-    assert '"""' not in text  # the docstring is not repeated inside the code
-
-
-def test_beside_leaves_out_long_code_and_can_leave_out_all_code() -> None:
-    assert "--- code ---" not in nb04.beside("Phase 2(a)", Proposer.on_promise).to_text()
-    assert "--- code ---" not in nb04.beside("P1a", Acceptor.may_accept, code=False).to_text()
-
-
-def test_beside_renders_two_columns_of_html() -> None:
-    html = nb04.beside("Phase 1(b)", Acceptor.on_prepare)._repr_html_()
-    assert html.count("<td ") == 2 and "the paper" in html and "the code" in html
-
-
-def test_beside_fails_loudly_on_a_bad_label_or_no_method() -> None:
-    with pytest.raises(KeyError, match="no quotation labelled"):
-        nb04.beside("P9", Acceptor.may_accept)
-    with pytest.raises(ValueError, match="methods"):
-        nb04.beside("P1a")
 
 
 def test_p1a_table_shows_p1_and_the_promise_at_work() -> None:

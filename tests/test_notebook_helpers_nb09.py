@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from paxos_notes.checker import VARIANTS, check_agents, counterexample, replay
-from paxos_notes.checker.lamport import check_lamport
+from paxos_notes.checker.lamport_fast import check_lamport
 from paxos_notes.invariants import SINGLE_VALUE
 from paxos_notes.notebook_helpers import nb09
 

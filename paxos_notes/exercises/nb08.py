@@ -8,7 +8,7 @@
   part (`paxos_notes.multipaxos.Machine`, §3: the state after command i
   fixes the servers of instance i+α);
 - 08.4: whether a small history is linearizable
-  (`paxos_notes.linearizability.check`).
+  (`paxos_notes.multipaxos.linearizability.check`).
 
 Every checker asks the package's own code for the right answer.
 """
@@ -21,9 +21,9 @@ from functools import cache
 from typing import Any
 
 from ..ballots import ProposalNumber
-from ..linearizability import Operation, check
 from ..messages import Proposal
 from ..multipaxos import Command, Network, Setup, Simulation, Timing, Workload, settle
+from ..multipaxos.linearizability import Operation, check
 from ..multipaxos.messages import Prepare, Promise
 from ..multipaxos.server import Server, Stable
 from . import as_int, as_ints, exercise

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..checker.lamport import check_lamport
+from ..checker.lamport_fast import check_lamport
 from ..notebook_helpers import nb09
 from ..quorums import Flexible, acceptor_names
 from . import exercise

@@ -29,7 +29,10 @@ Modules, all sans-IO except the driver:
   JSON trace;
 - `scenario` — §3's new leader that knows 1–134, 138 and 139, step by step;
   and what goes wrong with a rule broken (``Setup(broken=...)``);
-- `command` — the ``kv`` command line: a long run under faults, judged.
+- `linearizability` — does a client history look like one copy of the store?
+  (beyond the paper: how the notebook and the ``kv`` command judge a run).
+
+The ``kv`` command line (a long run under faults, judged) is in `paxos_notes.cli.kv`.
 """
 
 from .client import Client

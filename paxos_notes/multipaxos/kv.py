@@ -12,7 +12,7 @@ This module is that machine, and nothing else: no network, no Paxos.
   instances choose plain strings (`paxos_notes.messages.Value`), so a command
   travels as its canonical JSON `Command.encode`; `NOOP` is the paper's
   "no-op" command that fills a gap.
-- Operations are the tuples of `paxos_notes.linearizability`:
+- Operations are the tuples of `paxos_notes.multipaxos.linearizability`:
   ``("get", key)``, ``("put", key, value)``, ``("cas", key, expected, new)``,
   with the same outputs (``None`` for an absent key, ``"ok"``, ``True`` /
   ``False``), so client histories can be checked against ``KV``. A fourth

@@ -262,7 +262,7 @@ def broken_scenario(name: str, *, control: bool = False) -> Simulation:
 
     ``control=True`` takes exactly the same steps with the paper's rules, for
     comparison. Both return the `Simulation`: its `Simulation.history` (for
-    `paxos_notes.linearizability.check`), `Simulation.lost_writes`, the
+    `paxos_notes.multipaxos.linearizability.check`), `Simulation.lost_writes`, the
     monitor's `Simulation.violations` and the trace.
 
     ``"skip-phase1"`` — a write acknowledged, then lost:

@@ -14,7 +14,7 @@ byte for byte — the recipe of `paxos_notes.sim`.
 - After ``Network.faults_until`` no message is lost or duplicated, partitions
   heal and crashed servers restart, so liveness can be checked.
 - After every step the `Monitor` checks safety; each client's invocations and
-  completions are kept for `paxos_notes.linearizability.check` (`history`);
+  completions are kept for `paxos_notes.multipaxos.linearizability.check` (`history`);
   `Simulation.lost_writes` finds acknowledged writes missing from the log.
 - Manual mode (``manual=True``): nothing happens by itself; deliver, drop or
   duplicate a pending message, fire a server's timers, crash, restart,
@@ -32,10 +32,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ..linearizability import Operation
 from ..sim import InFlight, Pending  # a message in flight is the same record in both
 from .client import Client
 from .kv import Command, Op, describe_value, validate_op
+from .linearizability import Operation
 from .messages import Message, Value
 from .safety import Monitor
 from .server import Server, Setup, settle
@@ -699,7 +699,7 @@ class Simulation(InFlight):
 
     # -- results ------------------------------------------------------------------------
     def history(self, kv_only: bool = True) -> list[Operation]:
-        """The clients' operations as `paxos_notes.linearizability.Operation`s
+        """The clients' operations as `paxos_notes.multipaxos.linearizability.Operation`s
         (``reconfig`` left out unless ``kv_only=False``)."""
         return [Operation(r.client, r.op, r.output if r.complete is not None else None,
                           r.invoke, r.complete)

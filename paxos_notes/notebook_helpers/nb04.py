@@ -1,7 +1,5 @@
 """Helpers for ``04_the_algorithm.ipynb`` (§2.2, second half: the promise, the phases, P1a).
 
-- `beside`: a quotation of the paper next to the method of `paxos_notes.agents`
-  that implements it (name, docstring and, for short methods, the code);
 - `p1a_table`, `prepare_table`: what an acceptor does with an accept or a
   prepare request in a few states, decided by the agents' own methods;
 - `clean_run`: the whole algorithm on a perfect network, step by step;
@@ -18,10 +16,6 @@
 
 from __future__ import annotations
 
-import html
-import inspect
-import textwrap
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
@@ -31,92 +25,10 @@ from ..ballots import ProposalNumber
 from ..checker import VARIANTS, AgentsResult, Variant, check_agents
 from ..cluster import Cluster
 from ..messages import Accept, Nack, Prepare, Proposal
-from ..paper import PAPER_TITLE, Table, quote
+from ..paper import Table
 from ..script import Action, Run, Step, drive, replay
 from ..sim import Network, Simulation
 from ..trace import Trace
-
-# ---------------------------------------------------------------------------
-# The paper beside the code
-# ---------------------------------------------------------------------------
-
-SHORT_CODE = 14  # show a method's code when its body has at most this many lines
-
-
-def _body(fn: Callable[..., Any]) -> list[str]:
-    """The method's source without its signature and docstring."""
-    lines = textwrap.dedent(inspect.getsource(fn)).splitlines()
-    start = next(i for i, line in enumerate(lines) if line.rstrip().endswith(":"))
-    rest = lines[start + 1:]
-    doc = inspect.getdoc(fn)
-    if doc and rest and rest[0].strip().startswith(('"""', "'''")):
-        quote_mark = rest[0].strip()[:3]
-        end = 0 if rest[0].strip().count(quote_mark) >= 2 and len(rest[0].strip()) > 3 else \
-            next(i for i in range(1, len(rest)) if quote_mark in rest[i])
-        rest = rest[end + 1:]
-    return textwrap.dedent("\n".join(rest)).splitlines()
-
-
-@dataclass(frozen=True)
-class SideBySide:
-    """A quotation of the paper and the code that implements it."""
-
-    label: str
-    methods: tuple[Callable[..., Any], ...]
-    code: bool = True
-
-    def parts(self) -> list[tuple[str, str, list[str]]]:
-        """(qualified name, docstring, code lines or []) for each method."""
-        out = []
-        for fn in self.methods:
-            body = _body(fn) if self.code else []
-            out.append((fn.__qualname__, inspect.getdoc(fn) or "",
-                        body if len(body) <= SHORT_CODE else []))
-        return out
-
-    def to_text(self) -> str:
-        q = quote(self.label)
-        lines = [f"Paper, {q.label} ({q.where}):", *textwrap.wrap(f"“{q.text}”", 88), ""]
-        for name, doc, body in self.parts():
-            lines.append(f"Code, paxos_notes.agents.{name}:")
-            lines.extend("    " + line for line in doc.splitlines())
-            if body:
-                lines.append("    --- code ---")
-                lines.extend("    " + line for line in body)
-            lines.append("")
-        return "\n".join(lines).rstrip()
-
-    def __str__(self) -> str:
-        return self.to_text()
-
-    def _repr_pretty_(self, p: Any, cycle: bool) -> None:
-        p.text(self.to_text())
-
-    def _repr_html_(self) -> str:
-        q = quote(self.label)
-        left = (f"<p><strong>{html.escape(q.label)}</strong> ({html.escape(q.where)})</p>"
-                f"<blockquote><p>\u201c{html.escape(q.text)}\u201d</p>"
-                f"<p>\u2014 <em>{html.escape(PAPER_TITLE)}</em></p></blockquote>")
-        right = []
-        for name, doc, body in self.parts():
-            right.append(f"<p><code>paxos_notes.agents.{html.escape(name)}</code></p>"
-                         f"<pre style=\"white-space:pre-wrap\">{html.escape(doc)}</pre>")
-            if body:
-                right.append(f"<pre>{html.escape(chr(10).join(body))}</pre>")
-        cell = 'style="vertical-align:top;text-align:left;width:50%"'
-        return (f'<table class="paxos-notes-beside"><tr><th {cell}>the paper</th>'
-                f'<th {cell}>the code</th></tr><tr><td {cell}>{left}</td>'
-                f'<td {cell}>{"".join(right)}</td></tr></table>')
-
-
-def beside(label: str, *methods: Callable[..., Any], code: bool = True) -> SideBySide:
-    """The paper's statement ``label`` next to ``methods`` (their docstrings, and their
-    code when it is short)."""
-    if not methods:
-        raise ValueError("methods must name at least one method of paxos_notes.agents")
-    quote(label)  # an unknown label fails here, loudly
-    return SideBySide(label, methods, code)
-
 
 # ---------------------------------------------------------------------------
 # What an acceptor does, in a few states
@@ -487,7 +399,7 @@ def proposer_state(p: Proposer) -> str:
 
 __all__ = [
     "FAULTS", "FAULTY_SEED", "NACKS", "NACKS_STATES", "NACK_SCRIPT", "RECORDED", "Recorded",
-    "SideBySide", "acceptor", "beside", "broken_rules_table", "checked", "checked_run",
+    "acceptor", "broken_rules_table", "checked", "checked_run",
     "clean_run", "fault_report",
     "faulty_run", "get_cluster", "many_seeds", "nack_messages", "nack_run", "number",
     "overtaken", "p1a_table", "prepare_table", "proposer_state", "recorded_run",

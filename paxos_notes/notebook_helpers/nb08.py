@@ -8,7 +8,7 @@
   delays per command, in steady state and for the commands that waited for a
   new leader's phase 1;
 - `kv_run` / `verdict`: a faulty seeded run of the key-value store, its history
-  checked by `paxos_notes.linearizability.check`;
+  checked by `paxos_notes.multipaxos.linearizability.check`;
 - `reconfiguration_run` / `reconfiguration_report`: a server added, another
   removed, by commands in the log.
 
@@ -23,9 +23,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..linearizability import KV, Result, check
 from ..multipaxos import Fault, GapScenario, Network, Setup, Simulation, Timing, Workload
 from ..multipaxos.kv import NOOP, describe_value
+from ..multipaxos.linearizability import KV, Result, check
 from ..multipaxos.messages import Accept, Accepted, Prepare, Promise, Request
 from ..multipaxos.sim import Scripted
 from ..paper import Table

@@ -9,7 +9,7 @@ runs §3's replicated state machine on the seeded simulator
 - whether any write a client was told succeeded is missing from the log
   (`Simulation.lost_writes`);
 - whether the clients' history is linearizable
-  (`paxos_notes.linearizability.check`), and whether the safety monitor saw
+  (`paxos_notes.multipaxos.linearizability.check`), and whether the safety monitor saw
   a rule broken.
 
 Exit status: 0 if everything holds, 1 if the history is not linearizable (or
@@ -17,7 +17,7 @@ the check could not decide), a write was lost, or the monitor flagged a
 violation; 2 for a usage error. ``--broken`` switches off one of §3's rules
 (`paxos_notes.multipaxos.server.BROKEN`) to watch the checks catch it.
 
-Like the commands of `paxos_notes.commands`: `configure_kv` declares the
+Like the other commands of `paxos_notes.cli`: `configure_kv` declares the
 arguments, `run_kv` returns the exit status, and a ``ValueError`` from the
 library is printed as a usage error.
 """
@@ -30,16 +30,15 @@ import json
 import math
 import random
 import statistics
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from ..commands import USAGE_ERROR, Counter
-from ..linearizability import SearchBudgetExceeded, check
-from .server import BROKEN, Setup
-from .sim import Fault, Network, Simulation, Timing, Workload
+from ..multipaxos.linearizability import SearchBudgetExceeded, check
+from ..multipaxos.server import BROKEN, Setup
+from ..multipaxos.sim import Fault, Network, Simulation, Timing, Workload
+from .common import Counter, usage_error
 
 FAULT_KINDS = ("none", "loss", "crash", "partition", "all")
 DELAY = (1.0, 3.0)  # every message takes a uniform time in this range
@@ -223,8 +222,7 @@ def run_kv(args: argparse.Namespace) -> int:
                         broken=args.broken, counter=counter)
     except ValueError as e:
         counter.done()
-        print(f"error: {e}", file=sys.stderr)
-        return USAGE_ERROR
+        return usage_error(str(e))
     if args.json:
         print(json.dumps(report, sort_keys=True))
     else:

@@ -3,20 +3,30 @@
 Serves the whole companion (not one section of the paper): it is how benchmarks,
 CI and curious readers reach the package without opening a notebook.
 
-Adding a subcommand takes one entry in ``COMMANDS``: a name, a one-line help, a
-function that declares its arguments, and a handler that returns an exit status.
-Handlers import their implementation inside the function body, so that
-``--help`` (and every other command) does not pay for matplotlib, networkx or
-the model checker unless it uses them.
+Every command is implemented in this package, one module each: `simulate`,
+`fuzz`, `check`, `kv` (``sections`` is a few lines, below), with what they share
+(usage errors, the progress counter) in `common`. Each module has a
+``configure_<name>`` function that declares the arguments and a
+``run_<name>`` function that returns the exit status.
+
+Adding a subcommand takes one module and one entry in ``COMMANDS``: a name, a
+one-line help, and the module's name. ``import paxos_notes.cli`` loads none of
+the command modules; building the parser loads them, and they import only the
+light core at the top (the model checker and anything heavier are imported
+inside the function that needs them), so that ``--help`` (and every other
+command) does not pay for matplotlib, networkx or the model checker unless it
+uses them.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from types import ModuleType
 
 from paxos_notes import __version__
 
@@ -56,45 +66,24 @@ def _run_sections(args: argparse.Namespace) -> int:
     return 0
 
 
-# --- simulate, fuzz, check (implemented in paxos_notes.commands) ----------------
+# --- simulate, fuzz, check, kv (one module each in this package) -------------------
 
 
-def _lazy(name: str) -> Callable[[argparse.Namespace], int]:
-    def run(args: argparse.Namespace) -> int:
-        from paxos_notes import commands
+def _lazy(module: str) -> tuple[Callable[[argparse.ArgumentParser], None],
+                                 Callable[[argparse.Namespace], int]]:
+    """``configure_<module>`` and ``run_<module>`` of ``paxos_notes.cli.<module>``,
+    imported on first use."""
 
-        return getattr(commands, name)(args)
+    def load() -> ModuleType:
+        return importlib.import_module(f"{__name__}.{module}")
 
-    return run
-
-
-def _configure_check(parser: argparse.ArgumentParser) -> None:
-    # --variant's choices come from the checker: importing it only here keeps
-    # `--help` of the other commands light.
-    from paxos_notes.commands import configure_check
-
-    configure_check(parser)
-
-
-def _configure(name: str) -> Callable[[argparse.ArgumentParser], None]:
     def configure(parser: argparse.ArgumentParser) -> None:
-        from paxos_notes import commands
+        getattr(load(), f"configure_{module}")(parser)
 
-        getattr(commands, name)(parser)
+    def run(args: argparse.Namespace) -> int:
+        return getattr(load(), f"run_{module}")(args)
 
-    return configure
-
-
-def _configure_kv(parser: argparse.ArgumentParser) -> None:
-    from paxos_notes.multipaxos.command import configure_kv
-
-    configure_kv(parser)
-
-
-def _run_kv(args: argparse.Namespace) -> int:
-    from paxos_notes.multipaxos.command import run_kv
-
-    return run_kv(args)
+    return configure, run
 
 
 # --- the registry ---------------------------------------------------------------
@@ -109,27 +98,23 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "simulate",
         "run the consensus algorithm on a seeded, faulty simulated network",
-        _configure("configure_simulate"),
-        _lazy("run_simulate"),
+        *_lazy("simulate"),
     ),
     Command(
         "fuzz",
         "run many random fault schedules and check the safety requirements after every step",
-        _configure("configure_fuzz"),
-        _lazy("run_fuzz"),
+        *_lazy("fuzz"),
     ),
     Command(
         "kv",
         "run the replicated key-value store (§3) under faults; check linearizability and "
         "lost writes",
-        _configure_kv,
-        _run_kv,
+        *_lazy("kv"),
     ),
     Command(
         "check",
         "model-check every reachable state (exit 0 safe, 1 violation, 2 usage error)",
-        _configure_check,
-        _lazy("run_check"),
+        *_lazy("check"),
     ),
 )
 

@@ -1,0 +1,114 @@
+"""The ``fuzz`` command: many random fault schedules, safety checked after every step.
+
+`fuzz_run` is one schedule (also used by ``benchmarks/sim.py``); `run_fuzz`
+returns the exit status (0 no violation, 1 a violation, 2 usage error), and
+``--replay RUN_SEED`` re-runs the one schedule a failure printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import time
+from typing import Any
+
+from ..cluster import Cluster
+from ..sim import Network, Simulation
+from .common import Counter, usage_error
+from .simulate import format_summary
+
+
+def fuzz_schedule(run_seed: int) -> dict[str, Any]:
+    """The random fault schedule of one fuzz run, drawn from its own seed."""
+    r = random.Random(run_seed)
+    lo = r.uniform(0.1, 2.0)
+    return {
+        "proposers": r.randint(1, 3),
+        "acceptors": r.randint(3, 7),
+        "loss": round(r.uniform(0.0, 0.5), 3),
+        "duplication": round(r.uniform(0.0, 0.3), 3),
+        "delay": (round(lo, 3), round(lo + r.uniform(0.0, 6.0), 3)),
+        "crash_rate": round(r.choice([0.0, r.uniform(0.0, 0.1)]), 4),
+        "partitions": r.randint(0, 2),
+        "faults_until": 150.0,
+        "seed": r.randrange(2**31),
+    }
+
+
+def fuzz_run(run_seed: int) -> tuple[Simulation, dict[str, Any]]:
+    """One fuzz run: faults for a while (with partitions), then a calm network."""
+    sch = fuzz_schedule(run_seed)
+    cluster = Cluster(acceptors=sch["acceptors"], proposers=sch["proposers"])
+    network = Network(loss=sch["loss"], duplication=sch["duplication"], delay=sch["delay"],
+                      crash_rate=sch["crash_rate"], faults_until=sch["faults_until"])
+    sim = Simulation(cluster, seed=sch["seed"], network=network)
+    r = random.Random(sch["seed"] ^ 0x5EED)
+    names = list(sim.agents)
+    t = 0.0
+    for _ in range(sch["partitions"]):
+        t += r.uniform(5.0, 50.0)
+        sim.run(until=t)
+        r.shuffle(names)
+        cut = r.randint(1, len(names) - 1)
+        sim.partition(names[:cut], names[cut:])
+        t += r.uniform(5.0, 40.0)
+        sim.run(until=t)
+        sim.heal()
+    sim.run(until=2000.0)
+    return sim, sch
+
+
+def configure_fuzz(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--runs", type=int, default=200, help="number of random schedules (>= 1)")
+    p.add_argument("--seed", type=int, required=True, help="seed for the schedules")
+    p.add_argument("--replay", type=int, metavar="RUN_SEED",
+                   help="re-run one schedule by the run seed a failure printed")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--quiet", action="store_true", help="no progress counter")
+
+
+def run_fuzz(args: argparse.Namespace) -> int:
+    if args.replay is not None:
+        sim, sch = fuzz_run(args.replay)
+        print(json.dumps(sch, sort_keys=True))
+        for e in sim.trace:
+            print(f"{e.time:9.3f}  {e.describe()}")
+        print(format_summary(sim.summary()))
+        return 0 if sim.history.safe else 1
+    if args.runs < 1:
+        return usage_error(f"--runs must be >= 1, got {args.runs}")
+    master = random.Random(args.seed)
+    counter = Counter("fuzz", args.runs, quiet=args.quiet or args.json)
+    start = time.perf_counter()
+    steps = violations = undecided = 0
+    failing: list[int] = []
+    for i in range(args.runs):
+        run_seed = master.randrange(2**32)
+        sim, _ = fuzz_run(run_seed)
+        steps += sim.steps
+        if not sim.history.safe:
+            violations += len(sim.history.violations)
+            failing.append(run_seed)
+        if not sim.history.chosen:
+            undecided += 1
+        counter.update(f"{i + 1}/{args.runs} runs, {violations} violations")
+    counter.done()
+    seconds = time.perf_counter() - start
+    result = {
+        "runs": args.runs, "seed": args.seed, "steps": steps, "violations": violations,
+        "undecided_runs": undecided, "failing_seeds": failing,
+        "seconds": round(seconds, 3),
+        "runs_per_second": round(args.runs / seconds, 1) if seconds else None,
+    }
+    if args.json:
+        print(json.dumps(result, sort_keys=True))
+    else:
+        print(f"runs:         {args.runs} (seed {args.seed})")
+        print(f"steps:        {steps}")
+        print(f"violations:   {violations}")
+        print(f"undecided:    {undecided} runs chose nothing by t=2000")
+        print(f"speed:        {result['runs_per_second']} runs/s")
+        for s in failing:
+            print(f"reproduce:    python -m paxos_notes fuzz --seed {args.seed} --replay {s}")
+    return 1 if violations else 0
