@@ -31,7 +31,10 @@ def test_message_table_lists_every_message_and_how_it_travelled() -> None:
     rows = [r[1:] for r in table.rows]
     assert ("p1 → a1", "prepare 0", "inside P1") in rows
     assert ("p1 → a2", "prepare 0", "network P1 → P2") in rows
-    assert [r[0] for r in table.rows] == [str(i) for i in range(1, 13)]
+    steps = [int(r[0]) for r in table.rows]
+    assert steps == sorted(steps) and steps[0] == 1
+    assert table.rows[-1][1:] == ("l1 → l3", "chosen 0 'x'", "network P1 → P3")
+    assert steps[-1] == run.first("learned", "from a2")  # l1 tells the others at once
 
 
 def test_message_table_wants_a_process_run() -> None:
@@ -69,7 +72,8 @@ def test_verdict_states_counts_for_safe_and_unsafe_searches() -> None:
                                   f"True)")
     broken = check_agents("small-quorum")
     line = nb07.verdict(broken)
-    assert line.startswith("small-quorum: UNSAFE — only a single value is chosen ('x' and 'y')")
+    assert line.startswith("small-quorum: UNSAFE — breaks “only a single value is chosen” "
+                           "('x' and 'y' chosen)")
     assert f"{len(broken.counterexample)} steps" in line
 
 

@@ -39,24 +39,25 @@ PHASES: dict[str, tuple[str, ...]] = {
 
 
 def message_table(run: Run) -> Table:
-    """Every message of ``run`` (a `ProcessSimulation` run), in the order the trace
-    records them (a handler's network messages first, then those it hands over
-    inside its process), with the processes at both ends and how it travelled."""
+    """Every message of ``run`` (a `ProcessSimulation` run), with the step that caused it,
+    the processes at both ends and how it travelled. Within a step, a handler's network
+    messages come first, then those it hands over inside its process."""
     sim = run.sim
     if not isinstance(sim, ProcessSimulation):
         raise ValueError("run must be a run of a ProcessSimulation")
     host = sim.placement.host
     rows = []
-    for e in run.trace:
-        m = e.message
-        local = e.kind == "deliver" and e.msg_id is None
-        if m is None or not (e.kind == "send" or local):
-            continue
-        where = f"inside {host(m.sender)}" if local else \
-            f"network {host(m.sender)} → {host(m.receiver)}"
-        rows.append((str(len(rows) + 1), f"{m.sender} → {m.receiver}", m.describe(), where))
+    for moment in run.moments:
+        for e in moment.events:
+            m = e.message
+            local = e.kind == "deliver" and e.msg_id is None
+            if m is None or not (e.kind == "send" or local):
+                continue
+            where = f"inside {host(m.sender)}" if local else \
+                f"network {host(m.sender)} → {host(m.receiver)}"
+            rows.append((str(moment.number), f"{m.sender} → {m.receiver}", m.describe(), where))
     network = sum(1 for r in rows if r[3].startswith("network"))
-    return Table(("#", "roles", "message", "how it travels"), tuple(rows),
+    return Table(("step", "roles", "message", "how it travels"), tuple(rows),
                  caption=f"{len(rows)} messages: {network} on the network, "
                          f"{len(rows) - network} inside a process")
 
@@ -115,9 +116,9 @@ def verdict(result: AgentsResult) -> str:
     if result.safe:
         return f"{result.variant}: safe — no violation in all {states} " \
                f"(every state searched: {result.complete})"
-    return (f"{result.variant}: UNSAFE — {result.violation} "
-            f"({' and '.join(repr(v) for v in result.chosen_values)}), shortest run "
-            f"{len(result.counterexample)} steps, found after {states}")
+    values = " and ".join(repr(v) for v in result.chosen_values)
+    return (f"{result.variant}: UNSAFE — breaks “{result.violation}” ({values} chosen); "
+            f"shortest run {len(result.counterexample)} steps, found after {states}")
 
 
 def memory_lines(run: Run, agent: str) -> list[str]:
