@@ -24,6 +24,11 @@ the checker or the variants::
 
     python benchmarks/checker_results.py --write  # about two minutes on 2 cores
     python benchmarks/checker_results.py          # compare counts, write nothing
+    python benchmarks/checker_results.py --write --only NAME ...  # (re)run some variants
+
+``--only`` runs only the named variants and, with ``--write``, replaces their
+records (or adds them, in the order of ``VARIANTS``) and leaves every other
+record, seconds included, as it was: for a new variant on a busy machine.
 
 (``make bench`` runs the second form: a benchmark run never rewrites a
 committed file.)
@@ -78,6 +83,7 @@ def agents_record(name: str, **bounds: Any) -> dict[str, Any]:
         "proposers": v.proposers if "proposers" not in bounds else bounds["proposers"],
         "max_ballot": bounds.get("max_ballot", v.max_ballot),
         "max_crashes": bounds.get("max_crashes", v.max_crashes),
+        "crashing": bounds.get("crashing", v.crashing),
         "learners": bounds.get("learners", v.learners),
     }
     record["counterexample"] = [
@@ -97,7 +103,9 @@ def lamport_record(acceptors: int, values: int, max_ballot: int, symmetry: bool)
     }
 
 
-def build(log: Any = print) -> dict[str, Any]:
+def build(log: Any = print, only: tuple[str, ...] = ()) -> dict[str, Any]:
+    if only:
+        return {"agents": [_timed(name, log) for name in VARIANTS if name in only]}
     agents = []
     for name in VARIANTS:
         start = time.perf_counter()
@@ -121,6 +129,21 @@ def build(log: Any = print) -> dict[str, Any]:
     }
 
 
+def _timed(name: str, log: Any) -> dict[str, Any]:
+    start = time.perf_counter()
+    record = agents_record(name)
+    log(f"agents {name}: {record['distinct_states']} states, "
+        f"{time.perf_counter() - start:.1f} s")
+    return record
+
+
+def merge(old: dict[str, Any], new: list[dict[str, Any]]) -> dict[str, Any]:
+    """``old`` with the records of ``new`` in place of (or beside) its own, in
+    the order of ``VARIANTS``."""
+    by_name = {r["variant"]: r for r in old["agents"]} | {r["variant"]: r for r in new}
+    return {**old, "agents": [by_name[n] for n in VARIANTS if n in by_name]}
+
+
 def _counts(data: dict[str, Any]) -> list[Any]:
     """Everything but the timings: what must not change between two runs."""
     def strip(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -134,10 +157,15 @@ def main() -> int:
                         help="rewrite the committed file (default: compare counts only)")
     parser.add_argument("--check", action="store_true",
                         help="compare the counts with the committed file (the default)")
+    parser.add_argument("--only", nargs="+", metavar="VARIANT", choices=sorted(VARIANTS),
+                        default=(), help="run only these variants (see above)")
     args = parser.parse_args()
-    data = build(log=lambda text: print(text, file=sys.stderr, flush=True))
+    only = tuple(args.only)
+    data = build(log=lambda text: print(text, file=sys.stderr, flush=True), only=only)
+    old = json.loads(OUT.read_text(encoding="utf-8"))
+    if only:
+        data = merge(old, data["agents"])
     if not args.write:
-        old = json.loads(OUT.read_text(encoding="utf-8"))
         same = _counts(old) == _counts(data)
         print("the committed results are current" if same else
               f"{OUT.name} is stale: run python benchmarks/checker_results.py --write")

@@ -9,22 +9,32 @@ whose docstring quotes it:
 | Phase 1(b) — promise, report accepted  | `Acceptor.on_prepare`          |
 | the optimization (ignore old prepares) | `Acceptor.should_promise`      |
 | Phase 2(a) — pick v, send accept       | `Proposer.on_promise`,         |
-|                                        | `Proposer.choose_value`        |
+|                                        | `Proposer.choose_value`,       |
+|                                        | `Proposer.accept_targets`      |
+| §2.5 responses carry the number        | `Proposer.answers_current`     |
 | Phase 2(b) — accept unless promised    | `Acceptor.on_accept`           |
 | P1a                                    | `Acceptor.may_accept`          |
-| what an acceptor must remember         | `AcceptorStorage`              |
+| what an acceptor must remember         | `AcceptorStorage`,             |
+|                                        | `Acceptor.after_accepting`     |
+| ignoring a request (or a nack, §2.2)   | `Acceptor.refuse`,             |
+|                                        | `NackingAcceptor`              |
 | §2.3 learning                          | `Learner.on_accepted`          |
 | §2.5 stable storage before sending     | `Acceptor._respond`            |
+| §2.2 memory survives a restart         | `Acceptor.restart`             |
 | §2.5 numbers from disjoint sets        | `Proposer.prepare` (allocator) |
+| §2.5 proposer remembers highest tried  | `Proposer.restart`             |
 
 Sans-IO: a handler takes one message and returns ``(new_agent, messages)``.
 Agents are frozen dataclasses, so an agent *is* its state: the simulator, the
 model checker and the widgets all run this same code, and the checker can put
 agents in a set of visited states. No I/O, no clock, no randomness here.
 
-`Rules` switches the paper's rules. `PAPER` is the paper; every other setting
-exists so that the model checker can show what goes wrong without a rule (or,
-for `accept_raises_promise` and `phase2_to="all"`, that nothing does).
+Only the paper's algorithm is here. What happens without one of its rules is
+a small subclass that overrides one method, in `paxos_notes.checker.variants`,
+so that this file and the broken rule can be read side by side. Two safe
+extensions are kept here, after the paper's `Acceptor`: `NackingAcceptor`
+(the paper itself suggests it, §2.2) and `RepeatedPrepareAcceptor` (what the
+multi-Paxos servers of §3 run, and the checker checks).
 """
 
 from __future__ import annotations
@@ -36,52 +46,7 @@ from .ballots import Allocator, ProposalNumber
 from .messages import Accept, Accepted, Chosen, Message, Nack, Prepare, Promise, Proposal, Value
 from .quorums import QuorumSystem
 
-ValueChoice = Literal["highest", "own", "lowest", "first"]
 Outgoing = tuple[Message, ...]
-
-VALUE_CHOICES = ("highest", "own", "lowest", "first")
-PHASE2_TARGETS = ("promisers", "all")
-
-
-@dataclass(frozen=True)
-class Rules:
-    """Which of the paper's rules the agents follow. The defaults are the paper.
-
-    - ``keep_promises``: phase 2(b)/P1a — refuse proposals below a promise.
-    - ``value_choice``: phase 2(a) — ``"highest"`` is the paper; ``"own"``
-      ignores reported values, ``"lowest"`` and ``"first"`` pick another one.
-    - ``accept_raises_promise``: accepting n also promises n (many
-      implementations do this; the paper does not need it).
-    - ``phase2_to``: phase 2(a) — send accepts to the acceptors that promised
-      (``"promisers"``) or to every acceptor (``"all"``: the paper allows it).
-    - ``stable_storage``: the acceptor's memory survives a restart (§2.2).
-    - ``persist_before_send``: "An acceptor records its intended response in
-      stable storage before actually sending the response" (§2.5).
-    - ``nacks``: tell a proposer that it was overtaken (optional, §2.2).
-    - ``answer_repeated_prepare``: promise again on a prepare numbered *equal*
-      to the promise (implementations do, so that a lost promise can be asked
-      for again); the paper answers only numbers "greater than" it.
-    """
-
-    keep_promises: bool = True
-    value_choice: ValueChoice = "highest"
-    accept_raises_promise: bool = False
-    phase2_to: Literal["promisers", "all"] = "promisers"
-    stable_storage: bool = True
-    persist_before_send: bool = True
-    nacks: bool = False
-    answer_repeated_prepare: bool = False
-
-    def __post_init__(self) -> None:
-        if self.value_choice not in VALUE_CHOICES:
-            raise ValueError(
-                f"value_choice must be one of {VALUE_CHOICES}, got {self.value_choice!r}"
-            )
-        if self.phase2_to not in PHASE2_TARGETS:
-            raise ValueError(f"phase2_to must be one of {PHASE2_TARGETS}, got {self.phase2_to!r}")
-
-
-PAPER = Rules()
 
 _T = TypeVar("_T")
 
@@ -126,14 +91,14 @@ class Acceptor:
     """An acceptor (§2.2 phases 1(b) and 2(b)).
 
     ``stable`` is on stable storage and survives `crash`. ``unsaved`` holds a
-    newer state that has not reached stable storage yet; it only ever exists
-    when the rules let an acceptor send before it persists, and a crash loses
-    it. ``up`` is False between `crash` and `restart`.
+    newer state that has not reached stable storage yet; the paper's acceptor
+    never has one (it writes before it answers, `_respond`), only the variant
+    that sends first does, and a crash loses it. ``up`` is False between
+    `crash` and `restart`.
     """
 
     name: str
     learners: tuple[str, ...] = ()
-    rules: Rules = PAPER
     stable: AcceptorStorage = AcceptorStorage()
     unsaved: AcceptorStorage | None = None
     up: bool = True
@@ -172,13 +137,11 @@ class Acceptor:
         proposal it has already accepted." We ignore a prepare for any number
         not above the accepted proposal's, so that the proposal a promise
         reports is always numbered below n, as step 1(b) of the proposer's
-        algorithm asks ("the proposal with the highest number less than n that
+        algorithm asks (the proposal with "the highest number less than n that
         it has accepted"). Ignoring a request never harms safety.
         """
         m = self.memory
-        if m.promised is not None and (
-            n < m.promised or (n == m.promised and not self.rules.answer_repeated_prepare)
-        ):
+        if m.promised is not None and not n > m.promised:
             return False
         return m.accepted is None or m.accepted.number < n
 
@@ -193,7 +156,7 @@ class Acceptor:
         """
         n = message.n
         if not self.should_promise(n):
-            return self, self._nack(message)
+            return self, self.refuse(message)
         new = replace(self.memory, promised=n)
         reply = Promise(self.name, message.sender, n, new.accepted)
         return self._respond(new, (reply,))
@@ -205,8 +168,6 @@ class Acceptor:
         "An acceptor can accept a proposal numbered n iff it has not responded
         to a prepare request having a number greater than n."
         """
-        if not self.rules.keep_promises:
-            return True  # the broken variant: promises mean nothing
         promised = self.memory.promised
         return promised is None or not promised > n
 
@@ -221,28 +182,33 @@ class Acceptor:
         """
         n = message.n
         if not self.may_accept(n):
-            return self, self._nack(message)
-        proposal = Proposal(n, message.value)
-        promised = self.memory.promised
-        if self.rules.accept_raises_promise and (promised is None or n > promised):
-            promised = n
-        # Remember "the highest-numbered proposal that it has ever accepted"
-        # (§2.2): P1a may let an acceptor accept a proposal numbered below one it
-        # already accepted (with phase2_to="all" it need not have promised the
-        # higher one). Overwriting would make later promises report the lower
-        # proposal and let a proposer pick a value other than a chosen one.
-        old = self.memory.accepted
-        if old is not None and old.number > n:
-            proposal = old
-        new = AcceptorStorage(promised=promised, accepted=proposal)
+            return self, self.refuse(message)
+        new = self.after_accepting(Proposal(n, message.value))
         notes = tuple(Accepted(self.name, learner, n, message.value) for learner in self.learners)
         return self._respond(new, notes)
 
-    def _nack(self, message: Prepare | Accept) -> Outgoing:
-        """The optional hint that a higher number was promised (§2.2)."""
-        promised = self.memory.promised
-        if self.rules.nacks and promised is not None and promised > message.n:
-            return (Nack(self.name, message.sender, message.n, promised),)
+    def after_accepting(self, proposal: Proposal) -> AcceptorStorage:
+        """What the acceptor remembers once it has accepted ``proposal``.
+
+        §2.2: "the highest-numbered proposal that it has ever accepted". P1a
+        may let an acceptor accept a proposal numbered below one it already
+        accepted (if accept requests go to acceptors that did not promise, it
+        need not have promised the higher one); overwriting would make later
+        promises report the lower proposal and let a proposer pick a value
+        other than a chosen one. The promise is left as it is.
+        """
+        old = self.memory.accepted
+        if old is not None and old.number > proposal.number:
+            proposal = old
+        return AcceptorStorage(promised=self.memory.promised, accepted=proposal)
+
+    def refuse(self, message: Prepare | Accept) -> Outgoing:
+        """A request the rules say not to answer is ignored: "An acceptor can
+        ignore any request without compromising safety." (§2.2)
+
+        Telling the proposer instead is the optimization of `NackingAcceptor`,
+        which overrides only this method.
+        """
         return ()
 
     def _respond(self, new: AcceptorStorage, replies: Outgoing) -> tuple[Acceptor, Outgoing]:
@@ -250,13 +216,10 @@ class Acceptor:
         before actually sending the response."
 
         Returning the new storage together with the replies makes that order
-        atomic for the simulator. With ``persist_before_send=False`` the new
-        state only reaches `unsaved` (the write of the previous response has
-        completed by now), and a crash before `persist` loses it.
+        atomic for the simulator: there is no moment at which the replies are
+        out and the storage is not written.
         """
-        if self.rules.persist_before_send:
-            return replace(self, stable=new, unsaved=None), replies
-        return replace(self, stable=self.memory, unsaved=new), replies
+        return replace(self, stable=new, unsaved=None), replies
 
     # -- failures ---------------------------------------------------------
     def persist(self) -> Acceptor:
@@ -270,9 +233,44 @@ class Acceptor:
         return replace(self, up=False, unsaved=None)
 
     def restart(self) -> Acceptor:
-        """Start again from stable storage (or from nothing, without it)."""
-        stable = self.stable if self.rules.stable_storage else AcceptorStorage()
-        return replace(self, up=True, stable=stable, unsaved=None)
+        """Start again from stable storage: what an acceptor "needs to remember"
+        (§2.2) survives a failure and restart."""
+        return replace(self, up=True, unsaved=None)
+
+
+class NackingAcceptor(Acceptor):
+    """An acceptor that tells a proposer it was overtaken.
+
+    §2.2: telling a proposer about a higher number is "a performance
+    optimization that does not affect correctness." It is a subclass rather
+    than a switch so that `Acceptor`, which readers put beside the paper,
+    carries nothing but the rules; the proposer's side (`Proposer.on_nack`)
+    is the paper's "abandon" and stays in `Proposer`.
+    """
+
+    def refuse(self, message: Prepare | Accept) -> Outgoing:
+        promised = self.memory.promised
+        if promised is not None and promised > message.n:
+            return (Nack(self.name, message.sender, message.n, promised),)
+        return ()
+
+
+class RepeatedPrepareAcceptor(Acceptor):
+    """Answers a prepare numbered *equal* to its promise again, where phase 1(b)
+    answers only numbers "greater than" it — as implementations do, so that a
+    proposer whose promise was lost can ask again.
+
+    Not the paper's rule, but safe while proposal numbers are disjoint (the
+    checker's ``repeated-prepare`` variant explores it). It lives here, in the
+    core, because the multi-Paxos servers (§3) run it and the checker checks
+    it: both import it from one place.
+    """
+
+    def should_promise(self, n: ProposalNumber) -> bool:
+        m = self.memory
+        if m.promised is not None and n < m.promised:
+            return False
+        return m.accepted is None or m.accepted.number < n
 
 
 # --------------------------------------------------------------------------
@@ -287,9 +285,9 @@ class Proposer:
     """A proposer (§2.2 phases 1(a) and 2(a)).
 
     ``value`` is the value it was asked to propose. ``highest_tried`` is kept
-    on stable storage (§2.5: each proposer "remembers (in stable storage) the
-    highest-numbered proposal it has tried to issue"); everything else is
-    volatile and lost by `crash`.
+    on stable storage (§2.5: a proposer remembers the highest number it has
+    tried, so that it never uses a number twice); everything else is volatile
+    and lost by `crash`.
     """
 
     name: str
@@ -297,7 +295,6 @@ class Proposer:
     value: Value
     quorums: QuorumSystem
     allocator: Allocator
-    rules: Rules = PAPER
     highest_tried: ProposalNumber | None = None  # stable storage
     highest_seen: ProposalNumber | None = None  # from nacks; volatile
     phase: ProposerPhase = "idle"
@@ -355,9 +352,9 @@ class Proposer:
         is any value if the responses reported no proposals."
 
         Responses are tagged with n (§2.5), so late answers to an older prepare
-        are told apart and ignored.
+        are told apart and ignored (`answers_current`).
         """
-        if self.phase != "1" or message.n != self.number:
+        if self.phase != "1" or not self.answers_current(message):
             return self, ()
         if any(p.sender == message.sender for p in self.promises):
             return self, ()  # a duplicated promise adds nothing
@@ -366,26 +363,33 @@ class Proposer:
         if not self.quorums.is_phase1_quorum(promisers):
             return replace(self, promises=promises), ()
         value = self.choose_value(promises)
-        proposal = Proposal(message.n, value)
-        targets = promisers if self.rules.phase2_to == "promisers" else self.acceptors
-        # With phase-1 quorums smaller than phase-2 ones (Flexible, q1 < q2) the
-        # promisers alone can never choose: ask every acceptor instead, as the
-        # paper allows (the accept set "need not be the same set of acceptors").
-        if not self.quorums.is_phase2_quorum(targets):
-            targets = self.acceptors
+        proposal = Proposal(self.number, value)
+        targets = self.accept_targets(promisers)
         new = replace(self, phase="2", promises=promises, proposal=proposal)
         return new, tuple(Accept(self.name, a, proposal.number, value) for a in targets)
+
+    def answers_current(self, message: Promise) -> bool:
+        """§2.5: a response carries its proposal number, so only a promise for
+        this proposer's current number n counts toward its majority for n."""
+        return message.n == self.number
+
+    def accept_targets(self, promisers: list[str]) -> tuple[str, ...]:
+        """Phase 2(a): "sends an accept request to each of those acceptors".
+
+        With phase-1 quorums smaller than phase-2 ones (Flexible, q1 < q2) the
+        promisers alone can never choose: ask every acceptor instead, as the
+        paper allows (the accept set "need not be the same set of acceptors").
+        """
+        if self.quorums.is_phase2_quorum(promisers):
+            return tuple(promisers)
+        return self.acceptors
 
     def choose_value(self, promises: tuple[Promise, ...]) -> Value:
         """Phase 2(a)'s v: the value of the highest-numbered proposal reported,
         or this proposer's own value if none was reported (P2c)."""
         reported = [p.accepted for p in promises if p.accepted is not None]
-        if not reported or self.rules.value_choice == "own":
+        if not reported:
             return self.value
-        if self.rules.value_choice == "lowest":
-            return min(reported).value
-        if self.rules.value_choice == "first":
-            return reported[0].value
         return max(reported).value
 
     def on_nack(self, message: Nack) -> tuple[Proposer, Outgoing]:
@@ -399,16 +403,19 @@ class Proposer:
         return self.abandon(seen=seen), ()
 
     def abandon(self, seen: ProposalNumber | None = None) -> Proposer:
-        """Give up the current proposal; "A proposer can abandon a proposal in
+        """Give up the current proposal: a proposer "can abandon a proposal in
         the middle of the protocol at any time"."""
         return replace(self, phase="idle", promises=(), proposal=None,
                        highest_seen=seen if seen is not None else self.highest_seen)
 
     def crash(self) -> Proposer:
+        """Stop. Everything but ``highest_tried`` (stable storage) is lost."""
         return replace(self, up=False, phase="idle", number=None, promises=(), proposal=None,
                        highest_seen=None)
 
     def restart(self) -> Proposer:
+        """Start again, still knowing the highest number it tried: §2.5 keeps it
+        on stable storage, so the next number is one never used before."""
         return replace(self, up=True)
 
 

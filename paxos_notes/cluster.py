@@ -1,8 +1,9 @@
 """A cluster of agents: who exists, who talks to whom (§2.1, §2.3).
 
 `Cluster` is a plain description — how many proposers, acceptors and learners,
-which values the proposers want, which quorum system, which of the paper's
-rules — and `Cluster.build` makes the agents. The simulator, the model checker
+which values the proposers want, which quorum system, which agent classes
+(the paper's, or a variant from `paxos_notes.checker.variants`) — and
+`Cluster.build` makes the agents. The simulator, the model checker
 and the widgets all start from one.
 
 Learning (§2.3) comes in the paper's three shapes:
@@ -18,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from .agents import PAPER, Acceptor, Agent, Learner, Proposer, Rules
+from .agents import Acceptor, Agent, Learner, Proposer
 from .ballots import Allocator
 from .quorums import MAX_ACCEPTORS, Majority, QuorumSystem, acceptor_names
 
@@ -37,13 +38,21 @@ class Cluster:
     proposers: int = 2
     learners: int = 1
     values: tuple[str, ...] = ()
-    rules: Rules = PAPER
     quorums: QuorumSystem | None = None
     shared_numbers: bool = False
     learning: Literal["all", "distinguished", "set"] = "all"
     distinguished: int = 1
+    acceptor: type[Acceptor] = Acceptor
+    proposer: type[Proposer] = Proposer
+    learner: type[Learner] = Learner
 
     def __post_init__(self) -> None:
+        for param, base in (("acceptor", Acceptor), ("proposer", Proposer),
+                            ("learner", Learner)):
+            cls = getattr(self, param)
+            if not (isinstance(cls, type) and issubclass(cls, base)):
+                raise ValueError(f"{param} must be {base.__name__} or a subclass of it, "
+                                 f"got {cls!r}")
         if not 1 <= self.acceptors <= MAX_ACCEPTORS:
             raise ValueError(f"acceptors must be in 1..{MAX_ACCEPTORS}, got {self.acceptors}")
         if not 1 <= self.proposers <= MAX_PROPOSERS:
@@ -92,6 +101,12 @@ class Cluster:
         return self.quorums if self.quorums is not None else Majority(self.acceptor_names)
 
     @property
+    def agent_classes(self) -> dict[str, str]:
+        """Which class plays each role, by name (what a trace records)."""
+        return {"proposer": self.proposer.__name__, "acceptor": self.acceptor.__name__,
+                "learner": self.learner.__name__}
+
+    @property
     def allocator(self) -> Allocator:
         return Allocator(self.proposers, shared=self.shared_numbers)
 
@@ -109,9 +124,9 @@ class Cluster:
         alloc = self.allocator
         for i, (name, value) in enumerate(zip(self.proposer_names, self.proposal_values,
                                               strict=True)):
-            agents[name] = Proposer(name, i, value, q, alloc, self.rules)
+            agents[name] = self.proposer(name, i, value, q, alloc)
         for name in self.acceptor_names:
-            agents[name] = Acceptor(name, told, self.rules)
+            agents[name] = self.acceptor(name, told)
         for name in learners:
-            agents[name] = Learner(name, q, informs[name])
+            agents[name] = self.learner(name, q, informs[name])
         return agents

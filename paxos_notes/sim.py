@@ -22,7 +22,6 @@ Two ways to drive it:
 
 from __future__ import annotations
 
-import dataclasses
 import heapq
 import math
 import random
@@ -199,7 +198,7 @@ class Simulation(InFlight):
             "quorums": c.quorum_system.describe(),
             "loss": n.loss, "duplication": n.duplication, "delay": list(n.delay),
             "crash_rate": n.crash_rate,
-            "rules": dataclasses.asdict(c.rules),
+            "agents": c.agent_classes,
             "phase2_quorums": [sorted(q) for q in c.quorum_system.minimal_quorums(2)],
         }
 

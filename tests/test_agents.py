@@ -6,8 +6,9 @@ from collections import Counter, deque
 
 import pytest
 
-from paxos_notes.agents import PAPER, Acceptor, AcceptorStorage, Learner, Proposer, Rules
+from paxos_notes.agents import Acceptor, AcceptorStorage, Learner, NackingAcceptor, Proposer
 from paxos_notes.ballots import Allocator, ProposalNumber
+from paxos_notes.checker.variants import AcceptToAllProposer
 from paxos_notes.cluster import Cluster
 from paxos_notes.messages import Accept, Accepted, Chosen, Nack, Prepare, Promise, Proposal
 from paxos_notes.quorums import Flexible, Majority, acceptor_names
@@ -21,15 +22,15 @@ def num(r: int, i: int = 0) -> ProposalNumber:
     return ProposalNumber(r, i, K)
 
 
-def proposer(index: int = 0, value: str = "x", rules: Rules = PAPER, n: int = 3,
+def proposer(index: int = 0, value: str = "x", cls: type[Proposer] = Proposer, n: int = 3,
              shared: bool = False) -> Proposer:
-    return Proposer(f"p{index + 1}", index, value, Majority(acceptor_names(n)),
-                    Allocator(K, shared=shared), rules)
+    return cls(f"p{index + 1}", index, value, Majority(acceptor_names(n)),
+               Allocator(K, shared=shared))
 
 
-def acceptor(name: str = "a1", rules: Rules = PAPER,
+def acceptor(name: str = "a1", cls: type[Acceptor] = Acceptor,
              learners: tuple[str, ...] = ("l1",)) -> Acceptor:
-    return Acceptor(name, learners, rules)
+    return cls(name, learners)
 
 
 def learner(name: str = "l1", n: int = 3, informs: tuple[str, ...] = ()) -> Learner:
@@ -89,7 +90,7 @@ def test_phase1a_each_new_number_is_above_the_highest_tried() -> None:
 
 
 def test_phase1a_after_a_nack_the_next_number_is_above_the_nacked_promise() -> None:
-    p, n = started(proposer(rules=Rules(nacks=True)))
+    p, n = started(proposer())
     higher = num(7, 1)
     p, out = p.receive(Nack("a2", "p1", n, higher))
     assert out == ()
@@ -100,7 +101,7 @@ def test_phase1a_after_a_nack_the_next_number_is_above_the_nacked_promise() -> N
 
 
 def test_phase1a_nack_for_an_older_number_is_ignored() -> None:
-    p, old = started(proposer(rules=Rules(nacks=True)))
+    p, old = started(proposer())
     p, _ = started(p)
     p2, out = p.receive(Nack("a1", "p1", old, num(9, 1)))
     assert p2 == p and out == ()
@@ -313,14 +314,14 @@ def test_acceptor_ignores_messages_addressed_to_someone_else() -> None:
 # == Stable storage (§2.2, §2.5) ========================================================
 
 
-def _promised_and_accepted(rules: Rules) -> Acceptor:
-    a, _ = feed(acceptor(rules=rules), Prepare("p1", "a1", num(1)),
+def _promised_and_accepted(cls: type[Acceptor] = Acceptor) -> Acceptor:
+    a, _ = feed(acceptor(cls=cls), Prepare("p1", "a1", num(1)),
                 Accept("p1", "a1", num(1), "x"), Prepare("p2", "a1", num(2, 1)))
     return a
 
 
 def test_crash_keeps_what_stable_storage_holds() -> None:
-    a = _promised_and_accepted(PAPER)
+    a = _promised_and_accepted()
     assert a.unsaved is None  # the paper: recorded before sending
     assert a.stable == AcceptorStorage(num(2, 1), Proposal(num(1), "x"))
     down = a.crash()
@@ -332,38 +333,6 @@ def test_crash_keeps_what_stable_storage_holds() -> None:
     assert out == ()
 
 
-def test_without_stable_storage_an_acceptor_forgets_everything_on_restart() -> None:
-    a = _promised_and_accepted(Rules(stable_storage=False))
-    back = a.crash().restart()
-    assert back.promised is None and back.accepted is None
-    assert back.stable == AcceptorStorage()
-    # amnesia: it now accepts a proposal below the promise it made before crashing
-    _, out = back.receive(Accept("p1", "a1", num(0), "z"))
-    assert out == (Accepted("a1", "l1", num(0), "z"),)
-
-
-def test_sending_before_persisting_leaves_state_unsaved_until_persist() -> None:
-    rules = Rules(persist_before_send=False)
-    a, out = acceptor(rules=rules).receive(Prepare("p1", "a1", num(1)))
-    assert out == (Promise("a1", "p1", num(1), None),)  # the reply is already out
-    assert a.unsaved == AcceptorStorage(promised=num(1))
-    assert a.stable == AcceptorStorage()
-    assert a.promised == num(1)  # it acts on the newer state
-    saved = a.persist()
-    assert saved.unsaved is None and saved.stable == AcceptorStorage(promised=num(1))
-    assert saved.persist() == saved
-
-
-def test_crash_before_persist_loses_the_unsaved_promise() -> None:
-    rules = Rules(persist_before_send=False)
-    a, _ = acceptor(rules=rules).receive(Prepare("p2", "a1", num(3, 1)))
-    back = a.crash().restart()
-    assert back.unsaved is None and back.promised is None
-    # the promise it sent is forgotten: it accepts a lower proposal
-    _, out = back.receive(Accept("p1", "a1", num(1), "x"))
-    assert len(out) == 1
-
-
 def test_stopped_acceptor_receives_nothing() -> None:
     a = acceptor().crash()
     for m in (Prepare("p1", "a1", num(1)), Accept("p1", "a1", num(1), "x")):
@@ -372,7 +341,7 @@ def test_stopped_acceptor_receives_nothing() -> None:
 
 
 def test_proposer_remembers_highest_tried_across_crash_and_restarts_above_it() -> None:
-    p = proposer(rules=Rules(nacks=True))
+    p = proposer()
     for _ in range(3):
         p, n = started(p)
     p, _ = p.receive(promise("a1", n))
@@ -478,10 +447,10 @@ def _run_to_quiescence(agents: dict, first: list) -> Counter:
 def test_learning_strategies_trade_messages_as_in_section_2_3(
     learning: str, distinguished: int, accepted: int, chosen: int
 ) -> None:
-    # phase2_to="all" so that all five acceptors accept: the paper's counts
+    # accept requests to all so that all five acceptors accept: the paper's counts
     # are per accepting acceptor
     cluster = Cluster(acceptors=5, proposers=1, learners=4, learning=learning,
-                      distinguished=distinguished, rules=Rules(phase2_to="all"))
+                      distinguished=distinguished, proposer=AcceptToAllProposer)
     agents = cluster.build()
     agents["p1"], out = agents["p1"].prepare()
     sent = _run_to_quiescence(agents, list(out))
@@ -491,58 +460,16 @@ def test_learning_strategies_trade_messages_as_in_section_2_3(
                for n in cluster.learner_names)
 
 
-# == Rules variants ==================================================================
-
-
-def test_accept_raises_promise_makes_accepting_n_also_promise_n() -> None:
-    rules = Rules(accept_raises_promise=True)
-    a, _ = acceptor(rules=rules).receive(Accept("p1", "a1", num(3), "x"))
-    assert a.promised == num(3)
-    a2, out = a.receive(Accept("p2", "a1", num(2, 1), "y"))
-    assert out == () and a2 == a  # refused: promised 3
-    paper, _ = acceptor().receive(Accept("p1", "a1", num(3), "x"))
-    assert paper.promised is None
-    _, out = paper.receive(Accept("p2", "a1", num(2, 1), "y"))
-    assert len(out) == 1  # the paper's acceptor may still accept it
-
-
-def test_accept_raises_promise_never_lowers_a_promise() -> None:
-    a, _ = feed(acceptor(rules=Rules(accept_raises_promise=True)),
-                Prepare("p2", "a1", num(5, 1)), Accept("p2", "a1", num(5, 1), "y"))
-    assert a.promised == num(5, 1)
-
-
-def test_value_choice_variants_pick_the_named_value() -> None:
-    p = proposer(value="own", n=5)
-    for _ in range(4):
-        p, n = started(p)
-    reports = [promise("a1", n, Proposal(num(1, 1), "a")),
-               promise("a2", n, Proposal(num(0), "b")),
-               promise("a3", n, Proposal(num(2, 1), "c"))]
-    expected = {"highest": "c", "lowest": "b", "first": "a", "own": "own"}
-    for choice, value in expected.items():
-        q = proposer(value="own", rules=Rules(value_choice=choice), n=5)
-        for _ in range(4):
-            q, m = started(q)
-        assert m == n
-        q, out = feed(q, *reports)
-        assert q.proposal == Proposal(n, value), choice
-        assert {x.value for x in out} == {value}
-
-
-def test_phase2_to_all_sends_accepts_to_every_acceptor() -> None:
-    p, n = started(proposer(rules=Rules(phase2_to="all"), n=5))
-    p, out = feed(p, promise("a1", n), promise("a2", n), promise("a3", n))
-    assert [m.receiver for m in out] == list(A5)
+# == Nacks (§2.2: "a performance optimization that does not affect correctness.") ====
 
 
 def test_nacks_tell_the_proposer_of_a_higher_promise() -> None:
-    a, _ = acceptor(rules=Rules(nacks=True)).receive(Prepare("p2", "a1", num(5, 1)))
+    a, _ = acceptor(cls=NackingAcceptor).receive(Prepare("p2", "a1", num(5, 1)))
     _, out = a.receive(Prepare("p1", "a1", num(3)))
     assert out == (Nack("a1", "p1", num(3), num(5, 1)),)
     _, out = a.receive(Accept("p1", "a1", num(4), "x"))
     assert out == (Nack("a1", "p1", num(4), num(5, 1)),)
-    # no nack for its own duplicate prepare, nor without the rule
+    # no nack for its own duplicate prepare, nor from the paper's acceptor
     _, out = a.receive(Prepare("p2", "a1", num(5, 1)))
     assert out == ()
     b, _ = acceptor().receive(Prepare("p2", "a1", num(5, 1)))
@@ -550,39 +477,12 @@ def test_nacks_tell_the_proposer_of_a_higher_promise() -> None:
 
 
 def test_a_nack_makes_the_proposer_abandon_even_in_phase_2() -> None:
-    p, n = started(proposer(rules=Rules(nacks=True)))
+    p, n = started(proposer())
     p, _ = feed(p, promise("a1", n), promise("a2", n))
     assert p.phase == "2"
     p, _ = p.receive(Nack("a3", "p1", n, num(4, 1)))
     assert p.phase == "idle" and p.proposal is None
     assert started(p)[1] == num(5, 0)
-
-
-def test_answer_repeated_prepare_promises_again_on_an_equal_number() -> None:
-    rules = Rules(answer_repeated_prepare=True)
-    a, _ = acceptor(rules=rules).receive(Prepare("p1", "a1", num(2)))
-    a2, out = a.receive(Prepare("p1", "a1", num(2)))
-    assert out == (Promise("a1", "p1", num(2), None),) and a2.promised == num(2)
-    assert a.receive(Prepare("p1", "a1", num(1, 1)))[1] == ()  # still not below
-    # and still not for a proposal it already accepted (the optimization)
-    b, _ = feed(acceptor(rules=rules), Prepare("p1", "a1", num(2)), Accept("p1", "a1", num(2), "x"))
-    assert b.receive(Prepare("p1", "a1", num(2)))[1] == ()
-
-
-def test_without_keep_promises_an_acceptor_accepts_below_its_promise() -> None:
-    a, _ = acceptor(rules=Rules(keep_promises=False)).receive(Prepare("p2", "a1", num(5, 1)))
-    a, out = a.receive(Accept("p1", "a1", num(1), "x"))
-    assert len(out) == 1 and a.may_accept(num(0))
-
-
-@pytest.mark.parametrize(
-    ("kwargs", "pattern"),
-    [({"value_choice": "random"}, r"value_choice must be one of \('highest'"),
-     ({"phase2_to": "some"}, r"phase2_to must be one of \('promisers', 'all'\)")],
-)
-def test_unknown_rule_setting_raises_naming_it(kwargs: dict, pattern: str) -> None:
-    with pytest.raises(ValueError, match=pattern):
-        Rules(**kwargs)
 
 
 def test_proposer_index_outside_allocator_raises() -> None:
@@ -591,7 +491,7 @@ def test_proposer_index_outside_allocator_raises() -> None:
 
 
 def test_a_number_from_a_mismatched_allocator_is_refused_when_used() -> None:
-    p, n = started(proposer(rules=Rules(nacks=True)))
+    p, n = started(proposer())
     p, _ = p.receive(Nack("a1", "p1", n, ProposalNumber(4, 2, 3)))  # from a 3-proposer space
     with pytest.raises(ValueError, match=r"seen .*3 proposers; this one is for 2"):
         p.prepare()

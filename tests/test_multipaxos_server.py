@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from paxos_notes import messages as core
-from paxos_notes.agents import Acceptor, AcceptorStorage
+from paxos_notes.agents import AcceptorStorage
 from paxos_notes.ballots import ProposalNumber
 from paxos_notes.messages import Proposal
 from paxos_notes.multipaxos.kv import NOOP, Command
@@ -32,7 +32,7 @@ from paxos_notes.multipaxos.messages import (
     Reply,
     Request,
 )
-from paxos_notes.multipaxos.server import RULES, Server, Setup, Stable, settle
+from paxos_notes.multipaxos.server import Server, ServerAcceptor, Setup, Stable, settle
 
 SERVERS = ("s1", "s2", "s3")
 
@@ -174,7 +174,7 @@ def test_each_instance_follows_the_core_acceptor_exactly(steps: list) -> None:
     # requests: same storage after each step, and a reply exactly when the core
     # acceptor replies. Prepares cover instance 2 (and everything above it).
     server = Server("s2", Setup())
-    ref = Acceptor("s2", ("s1",), RULES)
+    ref = ServerAcceptor("s2", ("s1",))
     for step in steps:
         if step[0] == "prepare":
             n = step[1]

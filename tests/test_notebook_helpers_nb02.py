@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from paxos_notes.agents import PAPER
+from paxos_notes.agents import Acceptor
 from paxos_notes.checker import counterexample
 from paxos_notes.cluster import Cluster
 from paxos_notes.invariants import ONLY_CHOSEN_LEARNED, ONLY_PROPOSED, P2C, SINGLE_VALUE
@@ -101,7 +101,7 @@ def test_numbered_steps_match_the_checkers_counterexample(amnesia) -> None:
 
 
 def test_the_same_schedule_with_stable_storage_is_safe(amnesia) -> None:
-    kept = nb02.same_schedule(amnesia, PAPER)
+    kept = nb02.same_schedule(amnesia, Acceptor)
     assert kept.history.safe and kept.history.chosen_values == {"y"}
     assert "13. a1 receives accept 0 'x' from p1" in nb02.numbered_steps(kept.trace)
     assert "      a1 ignores it" in nb02.numbered_steps(kept.trace, only=(13,))

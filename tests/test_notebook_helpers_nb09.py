@@ -151,7 +151,11 @@ def test_tables_cover_every_variant_and_every_broken_one() -> None:
 def test_bounds_text_names_the_variants_with_other_bounds() -> None:
     text = nb09.bounds_text()
     assert "lowest-accepted, any-accepted" in text
-    assert "amnesia, send-before-persist, crash-restart" in text
+    assert ("one acceptor crash (with restart) for amnesia, send-before-persist, "
+            "crash-restart.") in text
+    assert ("one proposer crash (with restart) for forgetful-proposer, "
+            "proposer-crash-restart.") in text
+    assert "4 acceptors for small-quorum-even" in text
 
 
 def test_stored_lamport_counts_equal_tlcs_figures() -> None:

@@ -14,8 +14,16 @@ from dataclasses import dataclass
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from paxos_notes.agents import PAPER, Acceptor, Proposer, Rules
+from paxos_notes.agents import Acceptor, NackingAcceptor, Proposer
 from paxos_notes.ballots import ProposalNumber
+from paxos_notes.checker.variants import (
+    AcceptRaisesPromiseAcceptor,
+    AcceptToAllProposer,
+    AmnesiacAcceptor,
+    NoPromiseAcceptor,
+    OwnValueProposer,
+    RepeatedPrepareAcceptor,
+)
 from paxos_notes.cluster import LEARNING, Cluster
 from paxos_notes.invariants import P1A, P2C, SINGLE_VALUE
 from paxos_notes.messages import Accept, Accepted, Nack, Prepare, Promise, Proposal
@@ -24,15 +32,25 @@ from paxos_notes.sim import Network, Simulation
 
 DETERMINISTIC = {"deadline": None, "derandomize": True, "database": None}
 
-# Variants the paper (or §2.2's remarks) says are safe.
-SAFE_RULES = (
-    PAPER,
-    Rules(phase2_to="all"),
-    Rules(accept_raises_promise=True),
-    Rules(nacks=True),
-    Rules(answer_repeated_prepare=True),
-    Rules(phase2_to="all", accept_raises_promise=True, nacks=True, answer_repeated_prepare=True),
+
+
+class EverySafeAcceptor(NackingAcceptor, AcceptRaisesPromiseAcceptor, RepeatedPrepareAcceptor):
+    """The safe acceptor variants at once: each overrides a different method."""
+
+
+# Variants the paper (or §2.2's remarks) says are safe: (acceptor, proposer) classes.
+SAFE_RULES: tuple[tuple[type[Acceptor], type[Proposer]], ...] = (
+    (Acceptor, Proposer),
+    (Acceptor, AcceptToAllProposer),
+    (AcceptRaisesPromiseAcceptor, Proposer),
+    (NackingAcceptor, Proposer),
+    (RepeatedPrepareAcceptor, Proposer),
+    (EverySafeAcceptor, AcceptToAllProposer),
 )
+
+
+def answers_repeated_prepare(cls: type[Acceptor]) -> bool:
+    return issubclass(cls, RepeatedPrepareAcceptor)
 
 
 @dataclass(frozen=True)
@@ -65,18 +83,19 @@ def phase1_quorums_intersect(q: QuorumSystem) -> bool:
 def clusters(draw) -> Cluster:
     acceptors = draw(st.integers(3, 7))
     learners = draw(st.integers(1, 3))
-    rules = draw(st.sampled_from(SAFE_RULES))
+    acceptor, proposer = draw(st.sampled_from(SAFE_RULES))
     quorums = draw(quorum_systems(acceptors))
     q = quorums or Majority(acceptor_names(acceptors))
     # One number space for all proposers is still safe while acceptors answer
     # only prepares "greater than" their promise and any two phase-1 quorums
     # meet: two proposers cannot both complete phase 1 with one number.
-    shared_ok = not rules.answer_repeated_prepare and phase1_quorums_intersect(q)
+    shared_ok = not answers_repeated_prepare(acceptor) and phase1_quorums_intersect(q)
     return Cluster(
         acceptors=acceptors,
         proposers=draw(st.integers(1, 3)),
         learners=learners,
-        rules=rules,
+        acceptor=acceptor,
+        proposer=proposer,
         shared_numbers=shared_ok and draw(st.booleans()),
         quorums=quorums,
         learning=draw(st.sampled_from(LEARNING)),
@@ -220,7 +239,8 @@ def split_nacks(before: Acceptor, result: tuple, n: ProposalNumber) -> tuple:
     a, out = result
     nacks = [m for m in out if isinstance(m, Nack)]
     if nacks:
-        assert before.rules.nacks and nacks == [Nack("a1", "p1", n, before.promised)]
+        assert isinstance(before, NackingAcceptor)
+        assert nacks == [Nack("a1", "p1", n, before.promised)]
         assert before.promised > n
     return a, tuple(m for m in out if not isinstance(m, Nack))
 
@@ -228,9 +248,10 @@ def split_nacks(before: Acceptor, result: tuple, n: ProposalNumber) -> tuple:
 @settings(max_examples=300, **DETERMINISTIC)
 @given(st.sampled_from(SAFE_RULES), requests)
 def test_an_acceptor_answers_by_phase_1b_and_p1a_and_remembers_the_highest(
-    rules: Rules, reqs: list[tuple[bool, int, int]]
+    classes: tuple[type[Acceptor], type[Proposer]], reqs: list[tuple[bool, int, int]]
 ) -> None:
-    a = Acceptor("a1", ("l1",), rules)
+    cls = classes[0]
+    a = cls("a1", ("l1",))
     accepted: list[Proposal] = []
     answered: list[ProposalNumber] = []
     for is_prepare, r, i in reqs:
@@ -244,7 +265,7 @@ def test_an_acceptor_answers_by_phase_1b_and_p1a_and_remembers_the_highest(
                 highest = max(accepted) if accepted else None
                 assert reply == Promise("a1", "p1", n, highest)
                 assert highest is None or highest.number < n
-                assert all(n > m or (rules.answer_repeated_prepare and n == m) for m in answered)
+                assert all(n > m or (answers_repeated_prepare(cls) and n == m) for m in answered)
                 answered.append(n)
             else:  # ignoring is allowed only below a promise or at/below an accepted number
                 assert (before.promised is not None and n <= before.promised) or (
@@ -334,8 +355,10 @@ def random_walk(cluster: Cluster, seed: int, steps: int = 60) -> Simulation:
     return sim
 
 
-def first_violation(rules: Rules, shared_numbers: bool = False) -> set[str]:
-    cluster = Cluster(acceptors=3, proposers=2, rules=rules, shared_numbers=shared_numbers)
+def first_violation(acceptor: type[Acceptor] = Acceptor, proposer: type[Proposer] = Proposer,
+                    shared_numbers: bool = False) -> set[str]:
+    cluster = Cluster(acceptors=3, proposers=2, acceptor=acceptor, proposer=proposer,
+                      shared_numbers=shared_numbers)
     for seed in range(400):
         sim = random_walk(cluster, seed)
         if sim.violations:
@@ -344,25 +367,25 @@ def first_violation(rules: Rules, shared_numbers: bool = False) -> set[str]:
 
 
 def test_random_walks_catch_an_acceptor_that_breaks_its_promises() -> None:
-    assert first_violation(Rules(keep_promises=False)) & {P1A, P2C, SINGLE_VALUE}
+    assert first_violation(NoPromiseAcceptor) & {P1A, P2C, SINGLE_VALUE}
 
 
 def test_random_walks_catch_a_proposer_that_ignores_reported_values() -> None:
-    assert P2C in first_violation(Rules(value_choice="own"))
+    assert P2C in first_violation(proposer=OwnValueProposer)
 
 
 def test_random_walks_catch_an_acceptor_without_stable_storage() -> None:
     # after a restart it has forgotten its promise and accepts below it
-    assert P1A in first_violation(Rules(stable_storage=False))
+    assert P1A in first_violation(AmnesiacAcceptor)
 
 
 def test_random_walks_find_nothing_under_the_papers_rules() -> None:
-    assert first_violation(PAPER) == set()
+    assert first_violation() == set()
 
 
 def test_random_walks_catch_shared_numbers_with_repeated_prepares() -> None:
     # §2.5's disjoint sets matter once acceptors answer a prepare equal to their promise
-    assert P2C in first_violation(Rules(answer_repeated_prepare=True), shared_numbers=True)
+    assert P2C in first_violation(RepeatedPrepareAcceptor, shared_numbers=True)
 
 
 def test_random_walks_catch_shared_numbers_with_phase1_quorums_that_need_not_meet() -> None:

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from paxos_notes.agents import PAPER, Proposer, Rules
+from paxos_notes.agents import Acceptor, NackingAcceptor, Proposer
 from paxos_notes.ballots import ProposalNumber
+from paxos_notes.checker.variants import (
+    AcceptToAllProposer,
+    AmnesiacAcceptor,
+    OwnValueProposer,
+    SendBeforePersistAcceptor,
+)
 from paxos_notes.cluster import Cluster
 from paxos_notes.invariants import P2C, SINGLE_VALUE
 from paxos_notes.messages import Accept, Accepted, Nack, Prepare, Promise, Proposal
@@ -47,9 +53,9 @@ def rules_broken(sim: Simulation) -> list[str]:
 # -- §2.2: the acceptor c that never received a proposal ------------------------------
 
 
-def _x_chosen_without_c(rules: Rules) -> Simulation:
+def _x_chosen_without_c(proposer: type[Proposer] = Proposer) -> Simulation:
     """p1's (n1, x) is accepted by a1 and a2; c = a3 never hears of any proposal."""
-    sim = Simulation(Cluster(acceptors=3, proposers=2, rules=rules), seed=0, manual=True)
+    sim = Simulation(Cluster(acceptors=3, proposers=2, proposer=proposer), seed=0, manual=True)
     sim.propose("p1")
     drop(sim, Prepare, "p1", "a3")
     deliver(sim, Prepare, "p1")
@@ -65,9 +71,9 @@ def _x_chosen_without_c(rules: Rules) -> Simulation:
 def test_p1_alone_lets_c_accept_a_later_different_proposal() -> None:
     # P1: "An acceptor must accept the first proposal that it receives." A proposer
     # that "wakes up" and issues a higher-numbered proposal with another value,
-    # without learning what was accepted (value_choice="own"), gets c to accept it:
+    # without learning what was accepted (OwnValueProposer), gets c to accept it:
     # P2a is broken.
-    sim = _x_chosen_without_c(Rules(value_choice="own"))
+    sim = _x_chosen_without_c(OwnValueProposer)
     n1 = number(sim, "p1")
     sim.propose("p2")
     deliver(sim, Prepare, "p2", "a3")
@@ -86,7 +92,7 @@ def test_p1_alone_lets_c_accept_a_later_different_proposal() -> None:
 
 
 def test_with_the_papers_algorithm_the_later_proposer_must_pick_the_chosen_value() -> None:
-    sim = _x_chosen_without_c(PAPER)
+    sim = _x_chosen_without_c()
     sim.propose("p2")
     # c alone is no majority: p2 cannot go on
     deliver(sim, Prepare, "p2", "a3")
@@ -138,9 +144,11 @@ def _complete_phase1(sim: Simulation, name: str) -> list[int]:
     return held
 
 
-@pytest.mark.parametrize("rules", [PAPER, Rules(nacks=True)], ids=["paper", "nacks"])
-def test_two_proposers_can_keep_preempting_each_other_so_nothing_is_chosen(rules: Rules) -> None:
-    sim = Simulation(Cluster(acceptors=3, proposers=2, rules=rules), seed=0, manual=True)
+@pytest.mark.parametrize("acceptor", [Acceptor, NackingAcceptor], ids=["paper", "nacks"])
+def test_two_proposers_can_keep_preempting_each_other_so_nothing_is_chosen(
+    acceptor: type[Acceptor],
+) -> None:
+    sim = Simulation(Cluster(acceptors=3, proposers=2, acceptor=acceptor), seed=0, manual=True)
     p, q = "p1", "p2"
     held = _complete_phase1(sim, p)  # p completes phase 1 with n1
     numbers = [number(sim, p)]
@@ -151,7 +159,7 @@ def test_two_proposers_can_keep_preempting_each_other_so_nothing_is_chosen(rules
             sim.deliver(i)
         assert not ids(sim, Accepted)
         assert all(sim.agents[a].accepted is None for a in ("a1", "a2", "a3"))
-        if rules.nacks:
+        if acceptor is NackingAcceptor:
             assert deliver(sim, Nack, receiver=p) == 2
             assert sim.agents[p].phase == "idle"
         p, q, held = q, p, q_held
@@ -183,8 +191,9 @@ def test_with_a_leader_a_value_is_chosen_and_learned(seed: int) -> None:
 # -- §2.2/§2.5: what an acceptor must remember across a restart --------------------------
 
 
-def _x_chosen_then_a2_restarts(rules: Rules, crash_before_persist: bool = False) -> Simulation:
-    sim = Simulation(Cluster(acceptors=3, proposers=2, rules=rules), seed=0, manual=True)
+def _x_chosen_then_a2_restarts(acceptor: type[Acceptor] = Acceptor,
+                               crash_before_persist: bool = False) -> Simulation:
+    sim = Simulation(Cluster(acceptors=3, proposers=2, acceptor=acceptor), seed=0, manual=True)
     sim.propose("p1")
     drop(sim, Prepare, "p1", "a3")
     deliver(sim, Prepare, "p1")
@@ -208,20 +217,20 @@ def _x_chosen_then_a2_restarts(rules: Rules, crash_before_persist: bool = False)
 
 
 def test_stable_storage_makes_a_restarted_acceptor_report_what_it_accepted() -> None:
-    sim = _x_chosen_then_a2_restarts(PAPER)
+    sim = _x_chosen_then_a2_restarts()
     assert {p.value for p in sim.chosen} == {"x"} and sim.history.safe
 
 
 def test_an_acceptor_without_stable_storage_lets_a_second_value_be_chosen() -> None:
-    sim = _x_chosen_then_a2_restarts(Rules(stable_storage=False))
+    sim = _x_chosen_then_a2_restarts(AmnesiacAcceptor)
     assert {p.value for p in sim.chosen} == {"x", "y"}
     assert rules_broken(sim)[:2] == [P2C, SINGLE_VALUE]
 
 
 def test_sending_before_recording_lets_a_crash_lose_an_acceptance() -> None:
-    rules = Rules(persist_before_send=False)
-    assert _x_chosen_then_a2_restarts(rules).history.safe  # persisted in time: fine
-    sim = _x_chosen_then_a2_restarts(rules, crash_before_persist=True)
+    late = SendBeforePersistAcceptor
+    assert _x_chosen_then_a2_restarts(late).history.safe  # persisted in time: fine
+    sim = _x_chosen_then_a2_restarts(late, crash_before_persist=True)
     assert {p.value for p in sim.chosen} == {"x", "y"}
     assert SINGLE_VALUE in rules_broken(sim)
 
@@ -232,7 +241,7 @@ def test_sending_before_recording_lets_a_crash_lose_an_acceptance() -> None:
 def test_accepts_to_a_different_majority_are_safe() -> None:
     # the "FAQ contradiction": p1's promises come from {a1, a2}, its accepts reach
     # {a2, a3}; a later proposer still finds x.
-    sim = Simulation(Cluster(acceptors=3, proposers=2, rules=Rules(phase2_to="all")), seed=0,
+    sim = Simulation(Cluster(acceptors=3, proposers=2, proposer=AcceptToAllProposer), seed=0,
                      manual=True)
     sim.propose("p1")
     drop(sim, Prepare, "p1", "a3")
@@ -253,7 +262,7 @@ def test_accepts_to_a_different_majority_are_safe() -> None:
 def test_an_acceptor_that_accepts_a_lower_proposal_late_still_reports_the_higher_one() -> None:
     # Regression: with accepts sent to every acceptor, a3 accepted (n2, y) — which
     # was chosen — and then p1's older accept (n1, x). It must still report (n2, y).
-    sim = Simulation(Cluster(acceptors=3, proposers=3, rules=Rules(phase2_to="all")), seed=0,
+    sim = Simulation(Cluster(acceptors=3, proposers=3, proposer=AcceptToAllProposer), seed=0,
                      manual=True)
     sim.propose("p1")
     drop(sim, Prepare, "p1", "a1")

@@ -6,7 +6,8 @@ import math
 
 import pytest
 
-from paxos_notes.agents import Acceptor, Proposer, Rules
+from paxos_notes.agents import Acceptor, Proposer
+from paxos_notes.checker.variants import SendBeforePersistAcceptor
 from paxos_notes.cluster import Cluster
 from paxos_notes.invariants import History
 from paxos_notes.messages import Accept, Accepted, Prepare, Promise
@@ -110,7 +111,7 @@ def test_crash_and_restart_keep_stable_storage() -> None:
 
 
 def test_manual_persist_writes_unsaved_state() -> None:
-    sim = manual(Cluster(rules=Rules(persist_before_send=False)))
+    sim = manual(Cluster(acceptor=SendBeforePersistAcceptor))
     sim.propose("p1")
     sim.deliver(sim.pending()[0].id)
     a1 = sim.agents["a1"]
@@ -231,7 +232,7 @@ def test_random_crashes_restart_and_stay_safe() -> None:
 
 
 def test_sending_before_persisting_is_persisted_by_the_simulator() -> None:
-    sim = Simulation(Cluster(rules=Rules(persist_before_send=False)), seed=6).run(until=300)
+    sim = Simulation(Cluster(acceptor=SendBeforePersistAcceptor), seed=6).run(until=300)
     assert "persist" in kinds(sim)
     assert all(a.unsaved is None for a in sim.agents.values() if isinstance(a, Acceptor))
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from paxos_notes import trace as trace_module
-from paxos_notes.agents import Rules
+from paxos_notes.agents import NackingAcceptor
 from paxos_notes.ballots import ProposalNumber
 from paxos_notes.cluster import Cluster
 from paxos_notes.messages import Accept, Accepted, Chosen, Nack, Prepare, Promise, Proposal
@@ -26,7 +26,7 @@ FAULTY = Network(loss=0.2, duplication=0.2, delay=(0.5, 4.0), crash_rate=0.02,
 
 
 def faulty_run(seed: int) -> Simulation:
-    cluster = Cluster(acceptors=5, proposers=2, learners=2, rules=Rules(nacks=True))
+    cluster = Cluster(acceptors=5, proposers=2, learners=2, acceptor=NackingAcceptor)
     return Simulation(cluster, seed=seed, network=FAULTY).run(until=400.0)
 
 

@@ -11,8 +11,8 @@ Actions from a state:
 - ``propose p``: proposer p starts phase 1 with its next number, if that
   number is at most ``max_ballot`` (the paper's natural number);
 - ``deliver m``: any message in the set, to a receiver that is up;
-- ``crash a`` / ``restart a`` / ``persist a`` for acceptors, in the variants
-  that explore failures.
+- ``crash a`` / ``restart a`` for acceptors (or, in the variants that say so,
+  for proposers), in the variants that explore failures.
 
 The search is breadth-first with parent pointers, so the first violation found
 is a shortest one. On every new state it checks the paper's three safety
@@ -42,7 +42,7 @@ from ..invariants import (
 from ..messages import Accepted, Message, Proposal
 from ..script import Step, replay
 from ..trace import Trace
-from .variants import Variant, get_variant
+from .variants import CRASHING, Variant, get_variant
 
 State = tuple[tuple[int, ...], int, int]  # agent numbers, bitmask of messages sent, crashes
 Action = tuple[str, Any]  # ("propose", name) | ("deliver", message) | ("crash", name) ...
@@ -102,8 +102,9 @@ class _Model:
     """
 
     def __init__(self, cluster: Cluster, max_crashes: int, max_ballot: int,
-                 learners: bool = True) -> None:
+                 learners: bool = True, crashing: str = "acceptors") -> None:
         self.cluster = cluster
+        self.crashes = Acceptor if crashing == "acceptors" else Proposer
         self.learners = learners
         self.max_crashes = max_crashes
         self.max_ballot = max_ballot
@@ -167,10 +168,10 @@ class _Model:
                 new, out = a.prepare()
                 if new.number is not None and new.number.natural <= self.max_ballot:
                     result = (self._aid(new), self._mask(out))
-        elif isinstance(a, Acceptor):
+        elif isinstance(a, self.crashes):
             if kind == "crash" and a.up:
                 result = (self._aid(a.crash()), 0)
-            elif kind == "persist" and a.up and a.unsaved is not None:
+            elif kind == "persist" and isinstance(a, Acceptor) and a.up and a.unsaved is not None:
                 result = (self._aid(a.persist()), 0)
             elif kind == "restart" and not a.up:
                 result = (self._aid(a.restart()), 0)
@@ -249,11 +250,14 @@ def check_agents(
     max_states: int | None = None,
     max_crashes: int | None = None,
     learners: bool | None = None,
+    crashing: str | None = None,
 ) -> AgentsResult:
     """Explore every reachable state of the agents under ``variant``.
 
     Returns the counts, and for a violation a shortest counterexample. Bounds
-    default to the variant's own (3 acceptors, 2 proposers, numbers 0..1).
+    default to the variant's own (3 acceptors, 2 proposers, numbers 0..1);
+    ``crashing`` says which agents the ``max_crashes`` crashes may hit
+    (``"acceptors"`` or ``"proposers"``).
     """
     v = get_variant(variant) if isinstance(variant, str) else variant
     cluster = v.cluster(acceptors, proposers, values)
@@ -265,8 +269,11 @@ def check_agents(
     crashes = v.max_crashes if max_crashes is None else max_crashes
     if not isinstance(crashes, int) or not 0 <= crashes <= MAX_CRASHES:
         raise ValueError(f"max_crashes must be in 0..{MAX_CRASHES}, got {crashes!r}")
+    crash_who = v.crashing if crashing is None else crashing
+    if crash_who not in CRASHING:
+        raise ValueError(f"crashing must be one of {CRASHING}, got {crash_who!r}")
     explore_learners = v.learners if learners is None else learners
-    model = _Model(cluster, crashes, mb, explore_learners)
+    model = _Model(cluster, crashes, mb, explore_learners, crash_who)
     start = time.perf_counter()
     init = model.initial
     parent: dict[State, tuple[State, Action] | None] = {init: None}
@@ -305,17 +312,21 @@ def check_agents(
     seconds = time.perf_counter() - start
     steps: tuple[Step, ...] = ()
     if found is not None:
-        path: list[Action] = []
+        path: list[tuple[Action, bool]] = []
         s = found
         while parent[s] is not None:
             prev, action = parent[s]  # type: ignore[misc]
+            forgot = False
             if action[0] == "propose":  # name the number it chose, from the state after
                 proposer = model.agents[s[0][model.index[action[1]]]]
                 action = ("propose", (action[1], proposer.number))
-            path.append(action)
+            elif action[0] == "restart":  # say so when the restart lost stable storage
+                i = model.index[action[1]]
+                forgot = _forgot(model.agents[prev[0][i]], model.agents[s[0][i]])
+            path.append((action, forgot))
             s = prev
-        steps = tuple(_describe(i + 1, model.resolve(a), cluster.rules.stable_storage)
-                      for i, a in enumerate(reversed(path)))
+        steps = tuple(_describe(i + 1, model.resolve(a), forgot)
+                      for i, (a, forgot) in enumerate(reversed(path)))
     if progress is not None:
         progress(len(parent), depth, len(frontier), seconds)
     if found is None:
@@ -328,7 +339,16 @@ def check_agents(
     )
 
 
-def _describe(number: int, action: Action, stable_storage: bool = True) -> Step:
+def _forgot(before: Agent, after: Agent) -> bool:
+    """Whether a restart lost what stable storage should have kept."""
+    if isinstance(before, Acceptor) and isinstance(after, Acceptor):
+        return after.stable != before.stable
+    if isinstance(before, Proposer) and isinstance(after, Proposer):
+        return after.highest_tried != before.highest_tried
+    return False
+
+
+def _describe(number: int, action: Action, forgot: bool = False) -> Step:
     kind, what = action
     if kind == "deliver":
         m: Message = what
@@ -340,8 +360,8 @@ def _describe(number: int, action: Action, stable_storage: bool = True) -> Step:
                     f"{name} starts phase 1 with proposal number {ballot}")
     words = {
         "crash": "crashes",
-        "restart": ("restarts from stable storage" if stable_storage
-                    else "restarts with nothing remembered (no stable storage)"),
+        "restart": ("restarts with nothing remembered (no stable storage)" if forgot
+                    else "restarts from stable storage"),
         "persist": "writes its state to stable storage",
     }[kind]
     return Step(number, kind, what, None, f"{what} {words}")

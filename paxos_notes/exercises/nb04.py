@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..agents import PAPER, Acceptor, AcceptorStorage, Proposer
+from ..agents import Acceptor, AcceptorStorage, Proposer
 from ..ballots import Allocator, ProposalNumber
 from ..cluster import Cluster
 from ..messages import Nack, Promise, Proposal
@@ -69,7 +69,7 @@ REPORTS_042 = (("a1", (2, "x")), ("a2", (4, "y")), ("a3", None))
 
 def proposer_042() -> Proposer:
     names = acceptor_names(3)
-    return Proposer("p1", 1, "z", Majority(names), Allocator(PROPOSERS), PAPER)
+    return Proposer("p1", 1, "z", Majority(names), Allocator(PROPOSERS))
 
 
 def promises_042() -> tuple[Promise, ...]:
@@ -139,7 +139,7 @@ def messages_in_one_round(answer: Any) -> tuple[bool, str]:
 def next_number_044() -> int:
     """p1 (index 0 of 2) sent accept 2; a1 answers with a nack: it has promised 7."""
     names = acceptor_names(3)
-    p = Proposer("p1", 0, "x", Majority(names), Allocator(PROPOSERS), PAPER,
+    p = Proposer("p1", 0, "x", Majority(names), Allocator(PROPOSERS),
                  highest_tried=_n(2), phase="2", number=_n(2))
     p, _ = p.on_nack(Nack("a1", "p1", _n(2), _n(7)))
     p, _ = p.prepare()

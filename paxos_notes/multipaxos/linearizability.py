@@ -32,7 +32,7 @@ Deciding linearizability is NP-complete in general (Gibbons & Korach 1997), so
 the checker is a complete search made practical by pruning:
 
 * **Wing & Gong (1993)**: depth-first search over linearizations.  At each
-  step the candidates for "next" are the operations not yet linearized that no
+  step the candidates for *next* are the operations not yet linearized that no
   other un-linearized operation precedes in real time, i.e. whose invocation
   is no later than the earliest response among the un-linearized completed
   operations.  A candidate is taken if the specification, applied to the
@@ -60,8 +60,8 @@ several objects is linearizable iff each object's sub-history is.  A
 key-value store is a product of independent registers, one per key -- every
 operation reads and writes exactly one key's component of the state -- so its
 history is linearizable iff every per-key sub-history is (Horn & Kroening
-2015 call such specifications P-compositional).  The "only if" direction is
-immediate: restrict a global linearization to one key.  For "if", the per-key
+2015 call such specifications P-compositional).  The *only if* direction is
+immediate: restrict a global linearization to one key.  For *if*, the per-key
 linearizations can be merged into one global order that respects real time,
 and since operations on different keys commute, it replays correctly.
 :func:`check` does the merge (a k-way merge by invocation time, which is
@@ -88,7 +88,7 @@ Operations are plain tuples whose first element names the kind: for the
 key-value spec ``("get", key)``, ``("put", key, value)`` and
 ``("cas", key, expected, new)`` (helpers :func:`get`, :func:`put`,
 :func:`cas`); for the single register ``("read",)``, ``("write", value)`` and
-``("cas", expected, new)``.  ``None`` means "absent" and cannot be stored.
+``("cas", expected, new)``.  ``None`` means *absent* and cannot be stored.
 An operation that *definitely* failed (the store rejected it) should be left
 out of the history; one whose fate is unknown should be recorded as pending.
 """

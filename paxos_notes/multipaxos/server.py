@@ -70,7 +70,14 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .. import messages as core
-from ..agents import Acceptor, AcceptorStorage, Learner, Proposer, Rules, replace
+from ..agents import (
+    Acceptor,
+    AcceptorStorage,
+    Learner,
+    Proposer,
+    RepeatedPrepareAcceptor,
+    replace,
+)
 from ..ballots import Allocator, ProposalNumber
 from ..messages import Proposal, Value
 from ..quorums import MAX_ACCEPTORS, Majority
@@ -106,10 +113,10 @@ CHECKPOINT = 100  # commands between two checkpoints of the state machine
 #:   it arrives — out of order (§3: the no-ops are what let 1–140 be executed).
 BROKEN = ("skip-phase1", "no-gap-fill")
 
-#: The paper's rules, plus answering a prepare numbered *equal* to the promise
-#: again (`paxos_notes.agents.Rules.answer_repeated_prepare`), so that a leader
-#: whose promise got lost can ask again with the same number.
-RULES = Rules(answer_repeated_prepare=True)
+#: The paper's acceptor, except that it answers a prepare numbered *equal* to
+#: its promise again, so that a leader whose promise got lost can ask again with
+#: the same number: the checker's ``repeated-prepare`` variant, found safe.
+ServerAcceptor = RepeatedPrepareAcceptor
 
 
 def _positive_int(name: str, v: object, hi: int) -> int:
@@ -335,7 +342,7 @@ class Server:
 
     def _acceptor(self, storage: AcceptorStorage, learners: tuple[str, ...] = ()) -> Acceptor:
         """The core acceptor of one instance, over that instance's storage."""
-        return Acceptor(self.name, learners, RULES, stable=storage)
+        return ServerAcceptor(self.name, learners, stable=storage)
 
     # -- dispatch -------------------------------------------------------------
     def receive(self, message: Message) -> tuple[Server, tuple[Message, ...]]:
@@ -594,7 +601,7 @@ class Server:
             core.Promise(p.sender, self.name, lead.number, p.reported(instance))
             for p in lead.promises if p.covers(instance) and p.sender in servers)
         proposer = Proposer(self.name, self.setup.index(self.name), own, majority(servers),
-                            self.setup.allocator, RULES)
+                            self.setup.allocator)
         constrained = any(p.accepted is not None for p in promises)
         return proposer.choose_value(promises), constrained
 

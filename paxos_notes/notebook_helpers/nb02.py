@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Literal
 
 import ipywidgets as w
 
-from ..agents import PAPER, Rules
+from ..agents import Acceptor
 from ..ballots import ProposalNumber
 from ..checker import Step, replay
 from ..cluster import Cluster
@@ -371,16 +371,17 @@ def cursor_after(trace: Trace, kind: str) -> int:
     raise ValueError(f"the trace has no {kind!r} event")
 
 
-def same_schedule(trace: Trace, rules: Rules = PAPER) -> Simulation:
-    """Replay a trace's actions on the same cluster with other ``rules``.
+def same_schedule(trace: Trace, acceptor: type[Acceptor] = Acceptor) -> Simulation:
+    """Replay a trace's actions on the same cluster with another ``acceptor`` class
+    (by default the paper's).
 
-    A step whose message does not exist under the new rules (an acceptor that
+    A step whose message does not exist with the new acceptors (an acceptor that
     now refuses does not send its `Accepted`) is skipped.
     """
     meta = trace.meta
     cluster = Cluster(acceptors=len(meta["acceptors"]), proposers=len(meta["proposers"]),
                       learners=len(meta["learners"]), values=tuple(meta["values"]),
-                      rules=rules)
+                      acceptor=acceptor)
     steps = steps_of(trace)
     possible: list[Step] = []
     sim = replay(cluster, ()).sim

@@ -16,12 +16,11 @@ Nothing here is random: every simulation is manual and every search exhaustive.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
 from functools import cache
 from typing import TYPE_CHECKING
 
-from ..agents import PAPER
 from ..checker import AgentsResult, check_agents
+from ..checker.variants import OwnValueProposer
 from ..cluster import Cluster
 from ..invariants import History, chosen_proposals, p2c_holds
 from ..messages import Proposal, Value
@@ -200,14 +199,14 @@ P1_P2A_SCRIPT: tuple[Action, ...] = (
     ("deliver", "p2", "a3", "Accept"),
 )
 
-OWN_VALUE = replace(PAPER, value_choice="own")
+OWN_VALUE = OwnValueProposer
 """A proposer that ignores the proposals its promises report: nothing but P1 and P2a."""
 
 
 def p1_p2a_run() -> Run:
     """(0, 'x') is chosen by {a1, a2}; a3 never heard of it; p2 issues (1, 'y') and a3,
     obeying P1, accepts it: P2a is broken though only 'x' is chosen."""
-    sim = Simulation(Cluster(acceptors=3, proposers=2, learners=1, rules=OWN_VALUE),
+    sim = Simulation(Cluster(acceptors=3, proposers=2, learners=1, proposer=OWN_VALUE),
                      seed=0, manual=True)
     return drive(sim, P1_P2A_SCRIPT)
 

@@ -16,13 +16,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from ..agents import PAPER, Acceptor, AcceptorStorage, Proposer
+from ..agents import Acceptor, AcceptorStorage, NackingAcceptor, Proposer
 from ..ballots import ProposalNumber
 from ..checker import VARIANTS, AgentsResult, Variant, check_agents
+from ..checker.variants import AmnesiacAcceptor
 from ..cluster import Cluster
 from ..messages import Accept, Nack, Prepare, Proposal
 from ..paper import Table
@@ -93,10 +94,10 @@ def survives_restart() -> str:
     """An acceptor's storage before a crash and after the restart, with and without
     stable storage."""
     out = []
-    for rules in (PAPER, replace(PAPER, stable_storage=False)):
-        a = replace(acceptor(3, (2, "x")), rules=rules)
+    for cls, which in ((Acceptor, "stable storage"),
+                       (AmnesiacAcceptor, "no stable storage (amnesia)")):
+        a = cls("a1", ("l1",), stable=acceptor(3, (2, "x")).stable)
         back = a.crash().restart()
-        which = "stable storage" if rules.stable_storage else "no stable storage (amnesia)"
         out.append(f"{which}: before the crash {_state(a)}; after the restart {_state(back)}")
     return "\n".join(out)
 
@@ -306,7 +307,7 @@ def checked_run(variant: str) -> Run:
 NACKS = Variant(
     "nacks", "Acceptors tell a proposer it was overtaken (a nack); the proposer abandons its "
     "proposal and next tries a number above the one reported.", True,
-    rules=replace(PAPER, nacks=True), learners=False)
+    acceptor=NackingAcceptor, learners=False)
 NACKS_STATES = 34861  # check_agents(NACKS): no violation (about 3 s; tests re-run it)
 
 
@@ -380,9 +381,8 @@ prepare requests are still in flight) and reaches a1 with number 5; p1's accept 
 def nack_run() -> Run:
     """p1 is overtaken: a1 promised p2's number 5 before p1's accept request 0 arrived, so
     a1 refuses it with a nack, and p1 abandons proposal 0, remembering 5."""
-    rules = replace(PAPER, nacks=True)
-    sim = Simulation(Cluster(acceptors=3, proposers=2, learners=1, rules=rules), seed=0,
-                     manual=True)
+    sim = Simulation(Cluster(acceptors=3, proposers=2, learners=1, acceptor=NackingAcceptor),
+                     seed=0, manual=True)
     return drive(sim, NACK_SCRIPT)
 
 

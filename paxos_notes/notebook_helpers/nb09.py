@@ -185,15 +185,21 @@ def bounds_text() -> str:
     base = [n for n in VARIANTS if stored(n).bounds["max_ballot"] == 1
             and not stored(n).bounds["max_crashes"]]
     two = [n for n in VARIANTS if stored(n).bounds["max_ballot"] == 2]
-    crash = [n for n in VARIANTS if stored(n).bounds["max_crashes"]]
+    crash = {who: [n for n in VARIANTS if stored(n).bounds["max_crashes"]
+                   and stored(n).bounds["crashing"] == who + "s"]
+             for who in ("acceptor", "proposer")}
     quiet = [n for n in VARIANTS if not stored(n).bounds["learners"]]
     b = stored("paper").bounds
+    other = {n: stored(n).bounds["acceptors"] for n in VARIANTS
+             if stored(n).bounds["acceptors"] != b["acceptors"]}
     return "\n".join([
         f"Every search: {b['acceptors']} acceptors a1..a3, {b['proposers']} proposers "
-        f"(p1 wants 'x', p2 wants 'y'), 1 learner l1.",
+        f"(p1 wants 'x', p2 wants 'y'), 1 learner l1"
+        + "".join(f"; {k} acceptors for {n}" for n, k in other.items()) + ".",
         f"Proposal numbers 0..1 (p1 may use 0, p2 may use 1) for {len(base)} variants; "
         f"0..2 (p1 may also use 2) for {', '.join(two)}.",
-        f"At most one acceptor crash (with restart) for {', '.join(crash)}.",
+        *(f"At most one {who} crash (with restart) for {', '.join(names)}."
+          for who, names in crash.items() if names),
         f"Deliveries to the learner not explored for {', '.join(quiet)} (its 'accepted' "
         f"messages still count towards 'chosen').",
     ])
