@@ -77,6 +77,15 @@ def test_verdict_states_counts_for_safe_and_unsafe_searches() -> None:
     assert f"{len(broken.counterexample)} steps" in line
 
 
+def test_the_recorded_untagged_search_is_what_the_checker_finds_now() -> None:
+    live = check_agents("untagged-responses")
+    stored = nb07.recorded("untagged-responses")
+    assert (stored.distinct_states, stored.rule, stored.chosen_values) == \
+        (live.distinct_states, live.violation, live.chosen_values)
+    assert [s.text for s in stored.steps] == [s.text for s in live.counterexample]
+    assert nb07.verdict(stored) == nb07.verdict(live)
+
+
 def test_memory_lines_read_the_storage_recorded_at_each_crash_and_restart() -> None:
     run = drive(Simulation(Cluster(), seed=0, manual=True),
                 [("propose", "p1"), ("deliver", "p1", "a1", "Prepare"), ("crash", "a1"),
