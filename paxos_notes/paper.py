@@ -532,7 +532,9 @@ class SideBySide:
         out = []
         for c in codes:
             note = f"<br>overrides <code>{html.escape(c.overrides)}</code>" if c.overrides else ""
-            out.append(f"<p><code>{html.escape(c.name)}</code>{note}</p>"
+            # a dotted name has no break opportunity; let it wrap rather than widen the cell
+            out.append(f'<p style="overflow-wrap:anywhere"><code>{html.escape(c.name)}</code>'
+                       f"{note}</p>"
                        f"<pre {_PRE}>{html.escape(c.doc)}</pre>"
                        f"<pre {_PRE}><code>{html.escape(chr(10).join(c.lines))}</code></pre>")
         return "".join(out)

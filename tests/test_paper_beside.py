@@ -108,3 +108,12 @@ def test_beside_fails_loudly_on_a_bad_label_no_method_or_no_source() -> None:
         beside("P1a", len)
     with pytest.raises(ValueError, match="methods must be functions"):
         beside("P1a", Acceptor)
+
+
+def test_html_lets_long_dotted_method_names_wrap() -> None:
+    # "paxos_notes.checker.variants.SendBeforePersistAcceptor._respond" has no break
+    # opportunity; in a column a third of the page wide it must wrap, not widen the
+    # output (the browser suite reports outputs that scroll sideways at 1280 px).
+    three = beside("P1a", Acceptor.may_accept, EagerAcceptor.may_accept)._repr_html_()
+    names = three.count('<p style="overflow-wrap:anywhere"><code>')
+    assert names == 2
