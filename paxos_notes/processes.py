@@ -119,18 +119,25 @@ class ProcessSimulation(Simulation):
         network = []
         for m in messages:
             if self.placement.local(m):
+                # Recorded now, within the step of the handler that sent it, so that
+                # its check for a newly chosen value sees a local acceptance too.
+                self.history.record_sent(m)
                 self._handoffs.append(m)
             else:
                 network.append(m)
         super()._send_all(network)
+
+    def _apply(self, *args: Any, **kwargs: Any) -> None:
+        super()._apply(*args, **kwargs)
         if self._handing_over:
-            return  # the outer hand-over loop below takes it, in order
+            return  # the loop below, further up the stack, takes it, in order
+        # Hand over once the handler's step is complete, so that every step
+        # (and its "chosen" event) belongs to exactly one handler.
         self._handing_over = True
         try:
             while self._handoffs:
                 m = self._handoffs.popleft()
                 self.local += 1
-                self.history.record_sent(m)
                 self._event("deliver", m.receiver, m, None,
                             f"inside {self.placement.host(m.receiver)}")
                 self._dispatch(m)

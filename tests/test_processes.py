@@ -120,3 +120,14 @@ def test_the_same_seed_gives_the_same_process_trace() -> None:
     a = ProcessSimulation(cluster(3), seed=7, network=net).run(until=300.0)
     b = ProcessSimulation(cluster(3), seed=7, network=net).run(until=300.0)
     assert a.trace.to_json() == b.trace.to_json()
+
+
+@pytest.mark.parametrize("leader", ["p1", "p2", "p3"])
+@pytest.mark.parametrize("learning", ["distinguished", "all"])
+def test_each_newly_chosen_proposal_is_announced_once(leader: str, learning: str) -> None:
+    for seed in range(20):
+        net = Network(loss=0.1, duplication=0.2)
+        sim = ProcessSimulation(cluster(3, learning), seed=seed, network=net, leader=leader)
+        sim.run(until=400.0)
+        announced = [e.detail for e in sim.trace if e.kind == "chosen"]
+        assert len(announced) == len(set(announced)) == len(sim.history.chosen)
