@@ -10,21 +10,27 @@ the front end. Everything is seeded, so every run does the same work.
 The TracePlayer scene is the issue's: a manual-mode simulation with 2 proposers,
 5 acceptors and 1 learner (8 agents) and at least 10 messages in flight, stepped
 back and forth over its last two events; plus a long automatic run (about 2,000 events) to
-show that the whole-trace chart does not make steps slower.
+show that the whole-trace chart does not make steps slower, and a manual run whose
+messages are never delivered (in flight grows with the trace) to show what opening it
+costs and holds in memory (``tracemalloc``: what the player keeps once open). The LogWidget
+rows step through §3's gap scenario and the seeded failover run.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import platform
 import statistics
 import time
+import tracemalloc
 from collections.abc import Callable
 
 from paxos_notes.cluster import Cluster
 from paxos_notes.sim import Network, Simulation
 from paxos_notes.widgets import (
+    LogWidget,
     P2cArgument,
     ProposalNumbering,
     QuorumIntersection,
@@ -147,6 +153,42 @@ def trace_rows(repeat: int) -> list[Row]:
     rows.append((f"TracePlayer long trace ({len(long_sim.trace)} events): step",
                  timed(alternate(long_player.step), repeat),
                  f"open {opened:.0f} ms"))
+
+    flood = flooded(400)
+    held = held_mb(lambda: TracePlayer(flood))
+    rows.append((f"TracePlayer open {len(flood)} events, in flight growing",
+                 timed(lambda: TracePlayer(flood), max(2, repeat // 10)),
+                 f"holds {held:.1f} MB once open"))
+    return rows
+
+
+def flooded(proposals: int) -> object:
+    """A manual run in which nothing is delivered: up to 2,000 messages in flight."""
+    sim = Simulation(Cluster(acceptors=5, proposers=2), seed=0, manual=True)
+    for i in range(proposals):
+        sim.propose(f"p{1 + i % 2}")
+    return sim.trace
+
+
+def held_mb(make: Callable[[], object]) -> float:
+    """Memory still allocated after ``make()``, while its result is kept."""
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    kept = make()
+    gc.collect()
+    after = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    del kept
+    return (after - before) / 1e6
+
+
+def log_rows(repeat: int) -> list[Row]:
+    rows: list[Row] = []
+    for source in ("gap", "failover"):
+        widget = LogWidget(source)
+        rows.append((f"LogWidget {source}: step", timed(alternate(widget.step), repeat),
+                     f"{len(widget.view)} steps"))
     return rows
 
 
@@ -181,7 +223,7 @@ def main() -> None:
     # warm-up: imports, font cache, layout caches
     storyboard_rows(1)
     rows = quorum_rows(args.repeat) + numbering_rows(args.repeat) + p2c_rows(args.repeat) \
-        + trace_rows(args.repeat)
+        + trace_rows(args.repeat) + log_rows(args.repeat)
     rows += storyboard_rows(args.storyboards)
     width = max(len(r[0]) for r in rows)
     print(f"| {'widget / action'.ljust(width)} | median ms | p90 ms | note |")

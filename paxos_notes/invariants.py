@@ -10,6 +10,11 @@ and §2.2 derives the rules that guarantee them, of which two can be checked at
 the moment they matter: P1a when an acceptor accepts, and P2c when a proposer
 issues a proposal.
 
+P2c is judged one set S at a time (`p2c_clause`, from what each acceptor's
+promise would report, `reports`), and as the paper states it, over every
+majority (`p2c_holds`, `p2c_witness`); the P2c widget asks the same functions
+about the grid the reader edits.
+
 "Chosen" is a fact about history, not about any one agent's state: a proposal
 is chosen once a quorum *has accepted* it, even if some of those acceptors
 later accept something else. So the checks read a record of what happened —
@@ -61,6 +66,66 @@ def chosen_proposals(
     return {p for p, who in voters.items() if quorums.is_phase2_quorum(who)}
 
 
+def reports(acceptances: Iterable[tuple[str, Proposal]], n: ProposalNumber) -> dict[str, Proposal]:
+    """What each acceptor's promise for ``n`` reports, judged on the acceptances.
+
+    Phase 1(b): an acceptor answers a prepare request numbered n "with the
+    highest-numbered proposal (if any) that it has accepted"; and a proposer
+    asks for "the proposal with the highest number less than n that it has
+    accepted" (§2.2). Only acceptors that accepted something below ``n`` appear.
+    """
+    out: dict[str, Proposal] = {}
+    for acceptor, p in acceptances:
+        if p.number < n and (acceptor not in out or p > out[acceptor]):
+            out[acceptor] = p
+    return out
+
+
+def highest_reported(
+    reported: dict[str, Proposal], s: Iterable[str]
+) -> tuple[Proposal | None, tuple[str, ...]]:
+    """P2c (b)'s "highest-numbered proposal among all proposals numbered less than
+    n accepted by the acceptors in S", from `reports`, and which members of S
+    reported it (in the order of ``s``); ``(None, ())`` if S reports nothing."""
+    got = [(a, reported[a]) for a in s if a in reported]
+    if not got:
+        return None, ()
+    top = max(p for _, p in got)
+    return top, tuple(a for a, p in got if p == top)
+
+
+def p2c_clause(
+    proposal: Proposal, acceptances: Iterable[tuple[str, Proposal]], s: Iterable[str]
+) -> str:
+    """Which clause of P2c holds for ``proposal`` with the set of acceptors ``s``:
+    ``"a"`` (no acceptor in S accepted a proposal numbered below n), ``"b"`` (v is
+    the value of the highest-numbered one) or ``""`` (neither). Whether ``s`` is a
+    majority is the caller's question (`p2c_witness` asks it)."""
+    top, _ = highest_reported(reports(acceptances, proposal.number), s)
+    return _clause(proposal, top)
+
+
+def _clause(proposal: Proposal, top: Proposal | None) -> str:
+    if top is None:
+        return "a"
+    return "b" if top.value == proposal.value else ""
+
+
+def p2c_witness(
+    proposal: Proposal, acceptances: Iterable[tuple[str, Proposal]], quorums: QuorumSystem
+) -> frozenset[str] | None:
+    """A set S for which P2c holds for ``proposal`` — the first phase-1 quorum,
+    smallest first, whose clause (a) or (b) holds — or None if there is none."""
+    reported = reports(acceptances, proposal.number)
+    names = quorums.acceptors
+    for size in range(1, len(names) + 1):
+        for s in combinations(names, size):
+            if quorums.is_phase1_quorum(s) and _clause(proposal,
+                                                       highest_reported(reported, s)[0]):
+                return frozenset(s)
+    return None
+
+
 def p2c_holds(
     proposal: Proposal, acceptances: Iterable[tuple[str, Proposal]], quorums: QuorumSystem
 ) -> bool:
@@ -74,20 +139,7 @@ def p2c_holds(
 
     S ranges over phase-1 quorums (the sets a proposer gathers promises from).
     """
-    n, v = proposal.number, proposal.value
-    highest_below: dict[str, Proposal] = {}
-    for acceptor, p in acceptances:
-        if p.number < n and (acceptor not in highest_below or p > highest_below[acceptor]):
-            highest_below[acceptor] = p
-    names = quorums.acceptors
-    for size in range(1, len(names) + 1):
-        for s in combinations(names, size):
-            if not quorums.is_phase1_quorum(s):
-                continue
-            below = [highest_below[a] for a in s if a in highest_below]
-            if not below or max(below).value == v:  # (a) or (b)
-                return True
-    return False
+    return p2c_witness(proposal, acceptances, quorums) is not None
 
 
 # -- the incremental record the simulator keeps --------------------------------

@@ -7,8 +7,16 @@ import time
 
 import pytest
 
-from paxos_notes.multipaxos import Setup, Simulation, Workload
-from paxos_notes.multipaxos.scenario import Frame
+from paxos_notes.ballots import ProposalNumber
+from paxos_notes.messages import Proposal
+from paxos_notes.multipaxos import Command, Setup, Simulation, Workload
+from paxos_notes.multipaxos import messages as mpm
+from paxos_notes.multipaxos.scenario import (
+    Frame,
+    Slot,
+    failover_simulation,
+    frames_from_simulation,
+)
 from paxos_notes.widgets import LogWidget
 from paxos_notes.widgets import log_widget as lw
 
@@ -29,8 +37,8 @@ def test_the_gap_scenario_starts_with_the_papers_knowledge(gap: lw.LogView) -> N
     assert cells[("s1", 134)].state == "executed"
     assert [cells[("s1", i)].state for i in (135, 136, 137)] == ["empty"] * 3
     assert [cells[("s1", i)].progress for i in (138, 139)] == ["chosen", "chosen"]
-    assert cells[("s2", 135)].state == "accepted" and cells[("s2", 135)].number == "2"
-    assert gap.frame(0).servers["s3"]["role"] == "down"
+    assert cells[("s2", 135)].state == "accepted" and str(cells[("s2", 135)].number) == "2"
+    assert gap.frame(0).servers["s3"].role == "down"
 
 
 def test_the_gap_scenario_ends_with_no_ops_in_136_and_137_and_1_to_140_executed(
@@ -48,7 +56,7 @@ def test_each_state_has_its_own_colour_outline_and_word() -> None:
     look = {}
     for state, progress in (("accepted", "accepted"), ("chosen", "chosen"),
                             ("executed", "executed"), ("noop", "chosen")):
-        cell = lw.Cell(state, progress, "x=1", number="2")
+        cell = lw.Cell(state, progress, "x=1", number=ProposalNumber.from_natural(2, 3))
         look[state] = lw._cell_canvas(cell, 80.0, 40.0).body()
     assert len(set(look.values())) == 4
     assert 'stroke-dasharray="6 4"' in look["accepted"] and "acc 2" in look["accepted"]
@@ -131,17 +139,18 @@ def test_the_failover_run_fills_its_own_gap_with_a_no_op(failover: lw.LogView) -
 
 
 def test_frames_from_a_simulation_end_where_the_simulation_ends() -> None:
-    sim = lw.failover_simulation()
-    frames = lw.frames_from_simulation(sim)
+    sim = failover_simulation()
+    frames = frames_from_simulation(sim)
     last = frames[-1]
     for name, server in sim.servers.items():
-        assert last.servers[name]["executed"] == server.executed
+        assert last.servers[name].executed == server.executed
         for i in last.instances:
-            chosen = server.stable.chosen.get(i)
-            assert (last.instances[i][name]["chosen"] is None) == (chosen is None)
+            slot = last.instances[i][name]
+            assert slot.chosen == server.stable.chosen.get(i)  # the value itself, typed
+            assert slot.accepted == server.stable.storage(i).accepted
     assert sim.safe and sim.done
     # the same seed, the same frames
-    assert frames == lw.frames_from_simulation(lw.failover_simulation())
+    assert frames == frames_from_simulation(failover_simulation())
 
 
 def test_bad_input_raises_value_errors_naming_the_parameter(gap: lw.LogView) -> None:
@@ -164,16 +173,16 @@ def test_bad_input_raises_value_errors_naming_the_parameter(gap: lw.LogView) -> 
     with pytest.raises(ValueError, match="columns must be"):
         lw.storyboard(gap, columns=0)
     with pytest.raises(ValueError, match="seed must be an integer"):
-        lw.failover_simulation("1")  # type: ignore[arg-type]
+        failover_simulation("1")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="sim must be in automatic mode"):
-        lw.frames_from_simulation(Simulation(seed=0, manual=True))
+        frames_from_simulation(Simulation(seed=0, manual=True))
     with pytest.raises(ValueError, match="sim must be a multipaxos Simulation"):
-        lw.frames_from_simulation("sim")  # type: ignore[arg-type]
+        frames_from_simulation("sim")  # type: ignore[arg-type]
     many = Simulation(Setup(alpha=3), seed=1, workload=Workload(clients=2, ops=15))
     with pytest.raises(ValueError, match="instances: the run touched"):
-        lw.frames_from_simulation(many)
+        frames_from_simulation(many)
     with pytest.raises(ValueError, match="instances must be positive integers"):
-        lw.frames_from_simulation(lw.failover_simulation(), instances=[0])
+        frames_from_simulation(failover_simulation(), instances=[0])
     widget = LogWidget()
     widget.slider.max = 99
     widget.slider.value = 50  # a bad control value shows as a message, not a traceback
@@ -182,7 +191,7 @@ def test_bad_input_raises_value_errors_naming_the_parameter(gap: lw.LogView) -> 
 
 def test_a_window_of_instances_can_be_recorded() -> None:
     many = Simulation(Setup(alpha=3), seed=1, workload=Workload(clients=2, ops=15))
-    frames = lw.frames_from_simulation(many, instances=range(10, 20))
+    frames = frames_from_simulation(many, instances=range(10, 20))
     view = lw.LogView(frames, alpha=3)
     assert view.instances == tuple(range(10, 20))
     assert isinstance(frames[0], Frame) and len(view) == len(frames) - 1
@@ -213,13 +222,22 @@ def test_stepping_takes_at_most_15_ms() -> None:
 
 
 def test_short_labels_and_sent_messages_read_plainly() -> None:
-    assert lw.short_label("c2#1 put('k135', 135)") == "k135=135"
-    assert lw.short_label("c1#4 get('x')") == "get x"
-    assert lw.short_label("c1#5 cas('y', None, 1)") == "cas y"
+    def value(client: str, request_id: int, *op: object) -> str:
+        return Command(client, request_id, op).encode()
+
+    assert lw.short_label(value("c2", 1, "put", "k135", 135)) == "k135=135"
+    assert lw.short_label(value("c1", 4, "get", "x")) == "get x"
+    assert lw.short_label(value("c1", 5, "cas", "y", None, 1)) == "cas y"
+    assert lw.short_label(value("c1", 6, "put", "it's", "a, b")) == "it's=a, b"
     assert lw.short_label("no-op") == "no-op"
-    prepare = {"type": "Prepare", "sender": "s1", "receiver": "s2", "n": [1, 0, 3],
-               "gaps": [135, 136, 137], "above": 140}
+    n = ProposalNumber(1, 0, 3)
+    prepare = mpm.Prepare("s1", "s2", n, gaps=(135, 136, 137), above=140)
     assert lw.describe_sent(prepare) == "s1→s2: prepare 3 for 135–137 and ≥140"
-    promise = {"type": "Promise", "sender": "s2", "receiver": "s1", "n": [1, 0, 3],
-               "accepted": [[135, {}], [140, {}]]}
+    reported = Proposal(ProposalNumber(0, 2, 3), value("c2", 1, "put", "k135", 135))
+    promise = mpm.Promise("s2", "s1", n, (), 135, accepted=((135, reported), (140, reported)))
     assert lw.describe_sent(promise) == "s2→s1: promise 3, accepted in 135,140"
+    accept = mpm.Accept("s1", "s3", n, 135, reported.value)
+    assert lw.describe_sent(accept) == "s1→s3: accept 3 #135 k135=135"
+    cell = lw.cell_of(Slot(accepted=reported), 135, executed=134)
+    assert (cell.progress, cell.label, str(cell.number)) == ("accepted", "k135=135", "2")
+    assert cell.detail == "c2#1 put('k135', 135)"

@@ -10,15 +10,14 @@ from paxos_notes.agents import Acceptor, Learner
 from paxos_notes.cluster import Cluster
 from paxos_notes.sim import Network, Simulation
 from paxos_notes.trace import Trace
+from paxos_notes.trace_state import fold, roles
 from paxos_notes.widgets import TracePlayer
 from paxos_notes.widgets.trace_player import (
     TraceView,
     caption,
     default_trace,
-    fold,
     key_frames,
     render,
-    roles,
     storyboard,
 )
 

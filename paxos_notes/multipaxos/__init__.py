@@ -28,7 +28,8 @@ Modules, all sans-IO except the driver:
   partitions), automatic or manual, with the lost-write check; `trace` — its
   JSON trace;
 - `scenario` — §3's new leader that knows 1–134, 138 and 139, step by step;
-  and what goes wrong with a rule broken (``Setup(broken=...)``);
+  typed frames of any seeded run (the log widget draws them); and what goes
+  wrong with a rule broken (``Setup(broken=...)``);
 - `linearizability` — does a client history look like one copy of the store?
   (beyond the paper: how the notebook and the ``kv`` command judge a run).
 

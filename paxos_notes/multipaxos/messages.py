@@ -22,6 +22,7 @@ every message between servers carries the proposal number ``n`` it is about.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Union
@@ -51,7 +52,7 @@ class Prepare:
         return instance >= self.above or instance in self.gaps
 
     def describe(self) -> str:
-        gaps = f" {_ranges(self.gaps)} and" if self.gaps else ""
+        gaps = f" {ranges(self.gaps)} and" if self.gaps else ""
         return f"prepare {self.n} for{gaps} ≥{self.above}"
 
 
@@ -190,7 +191,7 @@ MESSAGE_TYPES: dict[str, type] = {
 }
 
 
-def _ranges(slots: tuple[int, ...]) -> str:
+def ranges(slots: Iterable[int]) -> str:
     """``(135, 136, 137, 141)`` → ``135–137,141``."""
     out: list[str] = []
     ordered = sorted(slots)

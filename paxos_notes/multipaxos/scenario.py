@@ -23,16 +23,28 @@ the promises, what was constrained, where no-ops went, the phase-2 messages,
 the executed sequence, and `Frame`\\ s — per-instance state of every server
 before and after each step, with the messages that step sent — for a notebook
 table or a widget.
+
+A `Frame` holds typed data only: each server's `Slot` in each instance (the
+`Proposal` its acceptor accepted there, the command value it knows chosen),
+its `ServerInfo` (role, executed prefix, proposal number), and the messages the
+step `Sent`. A viewer formats them; nothing is formatted here and read back.
+
+`frames_from_simulation` records the same frames from any seeded automatic
+run; `failover_simulation` is the built-in one whose leader crashes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, fields, is_dataclass
+from functools import lru_cache
 from typing import Any
 
+from ..ballots import ProposalNumber
+from ..messages import Proposal, Value
 from .kv import NOOP, describe_value
 from .messages import (
+    MESSAGE_TYPES,
     Accept,
     Accepted,
     Heartbeat,
@@ -42,9 +54,10 @@ from .messages import (
     Redirect,
     Reply,
     Request,
+    message_to_dict,
 )
 from .server import BROKEN, Setup
-from .sim import Simulation, Workload
+from .sim import Fault, Network, Simulation, Timing, Workload
 from .trace import Trace
 
 SERVERS = ("s1", "s2", "s3")
@@ -54,20 +67,50 @@ KNOWN_BEYOND = (138, 139)
 LAST = 140
 ALPHA = 10
 SHOWN = tuple(range(133, 142))
+MAX_COLUMNS = 24  # instances a frame can show
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One server in one instance: the proposal its acceptor accepted there (its
+    stable storage, §2.2) and the command value it knows chosen there, if any."""
+
+    accepted: Proposal | None = None
+    chosen: Value | None = None
+
+
+EMPTY = Slot()
+
+
+@dataclass(frozen=True)
+class ServerInfo:
+    """A server at one moment: ``role`` (``leader``, ``candidate``, ``follower`` or
+    ``down``), the prefix of the log it has ``executed``, and a candidate's or
+    leader's proposal ``number``."""
+
+    role: str
+    executed: int = 0
+    number: ProposalNumber | None = None
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A message a step sent; ``local``: to the sender's own acceptor (no network)."""
+
+    message: Message
+    local: bool = False
 
 
 @dataclass(frozen=True)
 class Frame:
-    """The state after one step. ``instances[i][server]`` holds ``accepted``
-    (the proposal accepted there, in words, or ``None``) and ``chosen`` (the
-    command the server knows chosen there, or ``None``); ``servers[name]``
-    holds ``role``, ``executed`` and ``number`` (a candidate's or leader's)."""
+    """The state after one step: ``instances[i][server]`` is that server's `Slot` in
+    instance i, ``servers[name]`` its `ServerInfo`, ``sent`` what the step sent."""
 
     step: int
     action: str
-    sent: tuple[dict[str, Any], ...]
-    instances: dict[int, dict[str, dict[str, str | None]]]
-    servers: dict[str, dict[str, Any]]
+    sent: tuple[Sent, ...]
+    instances: dict[int, dict[str, Slot]]
+    servers: dict[str, ServerInfo]
 
 
 @dataclass(frozen=True)
@@ -76,12 +119,12 @@ class GapScenario:
     old_leader: str
     new_leader: str
     known_before: tuple[int, ...]
-    prepare: dict[str, Any]
+    prepare: Prepare | None
     prepares_sent: int
-    promises: tuple[dict[str, Any], ...]
+    promises: tuple[Promise, ...]
     constrained: dict[int, str]
     noops: tuple[int, ...]
-    phase2: tuple[dict[str, Any], ...]
+    phase2: tuple[Sent, ...]
     executed: tuple[str, ...]
     before: Frame
     after: Frame
@@ -92,43 +135,72 @@ class GapScenario:
     def to_dict(self, trace: bool = False) -> dict[str, Any]:
         """Plain JSON-ready data (instance numbers become strings as JSON keys do).
         The full run's trace (all 140 commands, ~0.6 MB) only with ``trace=True``."""
-        d = asdict(self)
+        d = {f.name: _plain(getattr(self, f.name)) for f in fields(self) if f.name != "trace"}
         if trace:
             d["trace"] = self.trace.to_dict()
-        else:
-            del d["trace"]
         return d
 
     def table(self, frame: Frame | None = None) -> list[dict[str, Any]]:
-        """One row per shown instance: each server's accepted / chosen entry."""
+        """One row per shown instance: each server's accepted proposal and chosen
+        command, in words."""
         f = frame if frame is not None else self.after
         rows = []
         for i, per in f.instances.items():
             row: dict[str, Any] = {"instance": i}
-            for name, cell in per.items():
-                row[f"{name} accepted"] = cell["accepted"]
-                row[f"{name} chosen"] = cell["chosen"]
+            for name, slot in per.items():
+                acc = slot.accepted
+                row[f"{name} accepted"] = None if acc is None else \
+                    f"({acc.number}, {describe_value(acc.value)})"
+                row[f"{name} chosen"] = None if slot.chosen is None else \
+                    describe_value(slot.chosen)
             rows.append(row)
         return rows
 
 
-def _frame(sim: Simulation, step: int, action: str, sent: list[dict[str, Any]]) -> Frame:
-    instances: dict[int, dict[str, dict[str, str | None]]] = {}
-    for i in SHOWN:
-        per: dict[str, dict[str, str | None]] = {}
-        for name, s in sim.servers.items():
-            acc = s.stable.storage(i).accepted
-            chosen = s.stable.chosen.get(i)
-            per[name] = {
-                "accepted": None if acc is None else f"({acc.number}, {describe_value(acc.value)})",
-                "chosen": None if chosen is None else describe_value(chosen),
-            }
-        instances[i] = per
-    servers = {
-        name: {"role": s.role, "executed": s.executed,
-               "number": str(s.leadership.number) if s.leadership else None}
-        for name, s in sim.servers.items()}
-    return Frame(step, action, tuple(sent), instances, servers)
+def _plain(v: Any) -> Any:
+    """Typed records as JSON-ready data: messages as `message_to_dict` writes them."""
+    if type(v) in MESSAGE_TYPES.values():
+        return message_to_dict(v)
+    if isinstance(v, ProposalNumber):
+        return [v.round, v.proposer, v.proposers]
+    if is_dataclass(v) and not isinstance(v, type):
+        return {f.name: _plain(getattr(v, f.name)) for f in fields(v)}
+    if isinstance(v, Mapping):
+        return {k: _plain(x) for k, x in v.items()}
+    if isinstance(v, tuple | list):
+        return [_plain(x) for x in v]
+    return v
+
+
+# -- frames of a run ------------------------------------------------------------------
+
+
+def server_infos(sim: Simulation) -> dict[str, ServerInfo]:
+    """Every server's role, executed prefix and proposal number, now."""
+    return {name: ServerInfo(s.role, s.executed,
+                             s.leadership.number if s.leadership else None)
+            for name, s in sim.servers.items()}
+
+
+def slots(sim: Simulation, instance: int) -> dict[str, Slot]:
+    """Every server's `Slot` in ``instance``, now."""
+    out = {}
+    for name, s in sim.servers.items():
+        acc = s.stable.storage(instance).accepted
+        chosen = s.stable.chosen.get(instance)
+        out[name] = EMPTY if acc is None and chosen is None else Slot(acc, chosen)
+    return out
+
+
+def sent_since(sim: Simulation, start: int) -> tuple[Sent, ...]:
+    """The messages sent since trace event ``start``."""
+    return tuple(Sent(e.message, e.kind == "local") for e in sim.trace.events[start:]
+                 if e.kind in ("send", "local") and e.message is not None)
+
+
+def _frame(sim: Simulation, step: int, action: str, sent: tuple[Sent, ...],
+           shown: Iterable[int] = SHOWN) -> Frame:
+    return Frame(step, action, sent, {i: slots(sim, i) for i in shown}, server_infos(sim))
 
 
 class _Recorder:
@@ -138,11 +210,10 @@ class _Recorder:
         self.sim = sim
         self.frames: list[Frame] = []
 
-    def __call__(self, action: str, fn: Any, *args: Any) -> list[dict[str, Any]]:
+    def __call__(self, action: str, fn: Any, *args: Any) -> tuple[Sent, ...]:
         start = len(self.sim.trace)
         fn(*args)
-        sent = [e.to_dict()["message"] | {"local": e.kind == "local"}
-                for e in self.sim.trace.events[start:] if e.kind in ("send", "local")]
+        sent = sent_since(self.sim, start)
         self.frames.append(_frame(self.sim, len(self.frames), action, sent))
         return sent
 
@@ -210,13 +281,13 @@ def gap_scenario() -> GapScenario:
     new = sim.servers[NEW_LEADER]
     known_before = tuple(sorted(new.stable.chosen))
     before = _frame(sim, 0, f"{OLD_LEADER} has crashed; {NEW_LEADER} knows "
-                    f"1–{KNOWN_PREFIX}, {KNOWN_BEYOND[0]} and {KNOWN_BEYOND[1]}", [])
+                    f"1–{KNOWN_PREFIX}, {KNOWN_BEYOND[0]} and {KNOWN_BEYOND[1]}", ())
     record.frames.append(before)
 
     sent = record(f"{NEW_LEADER} starts phase 1", sim.campaign, NEW_LEADER)
-    prepares = [m for m in sent if m["type"] == Prepare.__name__]
-    promises: list[dict[str, Any]] = [m for m in sent if m["type"] == Promise.__name__]
-    phase2: list[dict[str, Any]] = []
+    prepares = [x.message for x in sent if isinstance(x.message, Prepare)]
+    promises = [x.message for x in sent if isinstance(x.message, Promise)]
+    phase2: list[Sent] = []
     while sim.pending():
         p = sim.pending()[0]
         m = p.message
@@ -225,8 +296,8 @@ def gap_scenario() -> GapScenario:
                    sim.deliver, p.id)
             continue
         out = record(f"{m.receiver} receives {m.describe()} from {m.sender}", sim.deliver, p.id)
-        promises += [x for x in out if x["type"] == Promise.__name__]
-        phase2 += [x for x in out if x["type"] == Accept.__name__]
+        promises += [x.message for x in out if isinstance(x.message, Promise)]
+        phase2 += [x for x in out if isinstance(x.message, Accept)]
     # The followers learn 135–140 from the new leader's next heartbeat.
     record(f"{NEW_LEADER}'s heartbeat interval passes", sim.tick, NEW_LEADER)
     record(f"{NEW_LEADER}'s heartbeat interval passes", sim.tick, NEW_LEADER)
@@ -241,8 +312,8 @@ def gap_scenario() -> GapScenario:
     return GapScenario(
         alpha=ALPHA, old_leader=OLD_LEADER, new_leader=NEW_LEADER,
         known_before=known_before,
-        prepare=prepares[0] if prepares else {},
-        prepares_sent=len([m for m in prepares if m["receiver"] != NEW_LEADER]),
+        prepare=prepares[0] if prepares else None,
+        prepares_sent=len([m for m in prepares if m.receiver != NEW_LEADER]),
         promises=tuple(promises),
         constrained={i: describe_value(chosen[i]) for i in lead.leadership.constrained},
         noops=tuple(i for i in lead.leadership.noops if chosen.get(i) == NOOP),
@@ -252,6 +323,135 @@ def gap_scenario() -> GapScenario:
         safe=sim.safe, trace=sim.trace,
     )
 
+
+# -- frames of any automatic run, and the built-in failover run ----------------------
+
+_Touched = tuple[tuple[tuple[str, tuple[tuple[int, Slot], ...]], ...],
+                 tuple[tuple[str, ServerInfo], ...]]
+
+
+def _touched(sim: Simulation) -> _Touched:
+    """Every server's slots in the instances it has touched, and its info: what a
+    frame would show, compared between steps to keep only the steps that change it."""
+    per = []
+    for name, s in sim.servers.items():
+        st = s.stable
+        cells = tuple(sorted((i, Slot(st.storage(i).accepted, st.chosen.get(i)))
+                             for i in set(st.instances) | set(st.chosen)))
+        per.append((name, cells))
+    return tuple(per), tuple(server_infos(sim).items())
+
+
+def _action(sim: Simulation, events: list[Any]) -> str:
+    """One step of an automatic run in words: what happened, at what time.
+    Crashes, restarts and elections first; else the message delivered or lost."""
+    t = f"t={sim.now:g}"
+    words: list[str] = []
+    for e in events:
+        if e.kind == "crash":
+            words.append(f"{e.agent} crashes")
+        elif e.kind == "restart":
+            words.append(f"{e.agent} restarts ({e.detail})")
+        elif e.kind == "campaign":
+            what = e.detail.removeprefix("phase 1 ").replace("for [] and ", "for ")
+            words.append(f"{e.agent} starts phase 1 {what}")
+        elif e.kind == "elected":
+            words.append(f"{e.agent} is elected ({e.detail})")
+    for e in events:
+        m = e.message
+        if m is None or e.kind not in ("deliver", "drop"):
+            continue
+        if e.kind == "deliver":
+            first = f"{m.receiver} receives {m.describe()} from {m.sender}"
+        elif e.detail == "lost by the network":
+            first = f"{m.describe()} to {m.receiver} is lost by the network"
+        else:
+            first = f"{m.describe()} to {m.receiver} is lost ({e.detail})"
+        if e.kind == "deliver":  # what caused the rest of the step
+            words.insert(0, first)
+        else:
+            words.append(first)
+        break
+    if not words:
+        kinds = sorted({e.kind for e in events})
+        words.append(", ".join(kinds) if kinds else "a timer fires")
+    return f"{t}: " + "; ".join(words)
+
+
+def frames_from_simulation(sim: Simulation, *, until: float = 1e6,
+                           instances: Iterable[int] | None = None,
+                           max_steps: int = 20_000) -> tuple[Frame, ...]:
+    """Run an automatic-mode ``sim`` step by step (until every client is done, or
+    past time ``until``) and keep a `Frame` after every step that changed some
+    server's log, role or executed prefix (and after every crash and restart).
+    ``instances``: the columns (default: every instance touched, at most
+    `MAX_COLUMNS`)."""
+    if not isinstance(sim, Simulation):
+        raise ValueError(f"sim must be a multipaxos Simulation, got {type(sim).__name__}")
+    if sim.manual:
+        raise ValueError("sim must be in automatic mode (manual=False)")
+    if not sim.record:
+        raise ValueError("sim must record its trace (record=True)")
+    last = _touched(sim)
+    raw: list[tuple[str, tuple[Sent, ...], _Touched]] = [
+        (f"t={sim.now:g}: the run starts", (), last)]
+    steps = 0
+    while steps < max_steps and sim.now <= until and not sim.done:
+        start = len(sim.trace)
+        if not sim.step():
+            break
+        steps += 1
+        events = sim.trace.events[start:]
+        now = _touched(sim)
+        forced = any(e.kind in ("crash", "restart", "campaign", "elected") for e in events)
+        if now != last or forced:
+            raw.append((_action(sim, events), sent_since(sim, start), now))
+            last = now
+    if instances is None:
+        touched = {i for _, _, (per, _) in raw for _, cells in per for i, _ in cells}
+        shown = sorted(touched) or [1]
+    else:
+        shown = sorted(set(instances))
+        if not shown or any(isinstance(i, bool) or not isinstance(i, int) or i < 1
+                            for i in shown):
+            raise ValueError(f"instances must be positive integers, got {instances!r}")
+    if len(shown) > MAX_COLUMNS:
+        raise ValueError(f"instances: the run touched {len(shown)} instances, more than "
+                         f"{MAX_COLUMNS}; pass instances=range(...) to pick a window")
+    frames = []
+    for k, (action, sent, (per, infos)) in enumerate(raw):
+        by_server = {name: dict(cells) for name, cells in per}
+        table = {i: {name: by_server[name].get(i, EMPTY) for name in sim.servers}
+                 for i in shown}
+        frames.append(Frame(k, action, sent, table, dict(infos)))
+    return tuple(frames)
+
+
+FAILOVER_SEED = 14
+FAILOVER_CRASH = 55.0
+
+
+def failover_simulation(seed: int = FAILOVER_SEED) -> Simulation:
+    """The built-in failover run (not yet run): 3 servers, α = 4, five clients with
+    three operations each; until just before t = 55 the network loses 30% of
+    messages (delays 1–4), then it behaves. At t = 55 the leader crashes, with
+    proposals in flight; it restarts at t = 105. With the default seed the new
+    leader finds instances 3 and 5 constrained and fills 4 with a no-op: §3's
+    gap scenario in miniature, arising by itself."""
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise ValueError(f"seed must be an integer, got {seed!r}")
+    crash = FAILOVER_CRASH
+    return Simulation(Setup(alpha=4), seed=seed, workload=Workload(clients=5, ops=3),
+                      network=Network(delay=(1.0, 4.0), loss=0.3, faults_until=crash - 0.5),
+                      timing=Timing(think=(0.0, 0.0)),
+                      faults=(Fault(crash, "crash_leader"),
+                              Fault(crash + 50.0, "restart", servers=("s1", "s2", "s3"))))
+
+
+@lru_cache(maxsize=8)
+def failover_frames(seed: int = FAILOVER_SEED) -> tuple[Frame, ...]:
+    """Frames of `failover_simulation` (cached per seed)."""
+    return frames_from_simulation(failover_simulation(seed))
 
 
 # -- the rules at work: what goes wrong without them ---------------------------------

@@ -74,12 +74,6 @@ def steady_state_demo(commands: int = 3) -> list[str]:
 # ---------------------------------------------------------------------------
 
 
-def _natural(n: Any) -> str:
-    if isinstance(n, list | tuple) and len(n) == 3:
-        return str(n[0] * n[2] + n[1])
-    return str(n)
-
-
 def known_ranges(instances: Iterable[int]) -> str:
     """``(1, 2, 3, 7)`` → ``1–3, 7``."""
     return ranges(instances).replace(",", ", ")
@@ -88,18 +82,18 @@ def known_ranges(instances: Iterable[int]) -> str:
 def gap_summary(g: GapScenario) -> list[str]:
     """What happened in §3's scenario, one line per fact, from the record."""
     p = g.prepare
+    assert p is not None
     reports = []
     for m in g.promises:
-        got = [f"{s} (proposal {_natural(x['n'])}: {describe_value(x['value'])})"
-               for s, x in m["accepted"]]
-        reports.append(f"  {m['sender']}: " + ("; ".join(got) if got else "nothing accepted"))
+        got = [f"{s} (proposal {x.number}: {describe_value(x.value)})" for s, x in m.accepted]
+        reports.append(f"  {m.sender}: " + ("; ".join(got) if got else "nothing accepted"))
     others = [s for s in ("s1", "s2", "s3") if s != g.new_leader]
-    accepts = [m for m in g.phase2 if not m.get("local")]
+    accepts = [x for x in g.phase2 if not x.local]
     return [
         f"{g.old_leader} (the old leader) has crashed. {g.new_leader} knows the commands of "
         f"instances {known_ranges(g.known_before)}.",
-        f"Phase 1: {g.new_leader} sends prepare {_natural(p['n'])} for instances "
-        f"{known_ranges(p['gaps'])} and every instance ≥ {p['above']}: one message each to "
+        f"Phase 1: {g.new_leader} sends prepare {p.n} for instances "
+        f"{known_ranges(p.gaps)} and every instance ≥ {p.above}: one message each to "
         f"{' and '.join(others)} ({g.prepares_sent} messages in all).",
         "Promises (each acceptor's highest-numbered proposal in each instance asked about):",
         *reports,
@@ -119,14 +113,15 @@ def gap_table(g: GapScenario) -> Table:
     promises reported, what it did in phase 2, and what it executed."""
     reported: dict[int, list[str]] = {}
     for m in g.promises:
-        for s, x in m["accepted"]:
-            reported.setdefault(s, []).append(f"{m['sender']}: ({_natural(x['n'])}, "
-                                              f"{describe_value(x['value'])})")
+        for s, x in m.accepted:
+            reported.setdefault(s, []).append(f"{m.sender}: ({x.number}, "
+                                              f"{describe_value(x.value)})")
     rows = []
     leader = g.new_leader
     log = dict(enumerate(g.executed, start=1))
     for i, per in g.before.instances.items():
-        knew = per[leader]["chosen"]
+        chosen = per[leader].chosen
+        knew = None if chosen is None else describe_value(chosen)
         if knew is not None:
             action = "known chosen: nothing to do"
         elif i in g.constrained:

@@ -19,7 +19,7 @@ any number of widgets can share one page.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
@@ -335,6 +335,18 @@ def _storyboard_class() -> type:
 
         _FIGURE_CLASS.append(StoryboardFigure)
     return _FIGURE_CLASS[0]
+
+
+def storyboard_cursors(wanted: Iterable[int], total: int, panels: int) -> list[int]:
+    """The frames a storyboard of at most ``panels`` panels shows, out of cursors
+    0..total: the ``wanted`` ones first, in their order of priority, then evenly
+    spaced ones; returned in order."""
+    step = max(total // max(panels - 1, 1), 1)
+    picks: list[int] = []
+    for k in (*wanted, *range(step, total, step)):
+        if k not in picks and len(picks) < min(panels, total + 1):
+            picks.append(k)
+    return sorted(picks)
 
 
 def storyboard_figure(frames: Sequence[tuple[Canvas, str]], columns: int = 3,

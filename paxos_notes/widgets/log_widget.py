@@ -24,10 +24,12 @@ candidate running phase 1 by a hollow star, a crashed server by a grey row
 Over the columns a bracket shows the leader's window of α instances (§3: it
 may propose instance i+α once 1..i are chosen).
 
-Frames are `paxos_notes.multipaxos.scenario.Frame` records: the §3 gap
-scenario's own (`gap_scenario().frames`), or frames recorded from a seeded
-`paxos_notes.multipaxos.Simulation` by `frames_from_simulation` (the built-in
-failover run crashes the leader: `failover_frames`).
+Frames are `paxos_notes.multipaxos.scenario.Frame` records, typed (each
+server's accepted `Proposal` and chosen command per instance, the messages a
+step sent): the §3 gap scenario's own (`gap_scenario().frames`), or frames the
+core recorded from a seeded run (`scenario.frames_from_simulation`; the
+built-in failover run crashes the leader: `scenario.failover_frames`). This
+module runs nothing; it reads frames and draws them.
 
 Pure functions do the work: `render(view, cursor) -> str` (deterministic SVG),
 `caption(view, cursor) -> str`, `storyboard(view) -> Figure`. The widget holds
@@ -41,8 +43,6 @@ only the cursor. Usage::
 
 from __future__ import annotations
 
-import ast
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -50,21 +50,41 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
-from ..multipaxos.scenario import Frame, GapScenario
+from ..ballots import ProposalNumber
+from ..messages import Value
+from ..multipaxos.kv import NOOP, Command, describe_value
+from ..multipaxos.messages import (
+    Accept,
+    Accepted,
+    Ack,
+    Heartbeat,
+    Message,
+    Nack,
+    Prepare,
+    Promise,
+    ranges,
+)
+from ..multipaxos.scenario import (
+    EMPTY,
+    FAILOVER_SEED,
+    MAX_COLUMNS,
+    Frame,
+    GapScenario,
+    ServerInfo,
+    Slot,
+    failover_frames,
+)
 from . import palette as pal
-from ._base import FrameWidget
-from ._draw import Canvas, storyboard_figure, text_width
+from ._base import Jump, PlayerWidget
+from ._draw import Canvas, storyboard_cursors, storyboard_figure, text_width
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from ..multipaxos.sim import Simulation
-
 STATES = ("empty", "accepted", "chosen", "noop", "executed")
 PROGRESS = ("empty", "accepted", "chosen", "executed")
-NOOP_WORD = "no-op"
+NOOP_WORD = NOOP
 SOURCES = ("gap", "failover")
-MAX_COLUMNS = 24
 MAX_SERVERS = 9
 
 WIDTH = 1000.0
@@ -107,13 +127,13 @@ class Cell:
     """One server in one instance. ``state`` is one of `STATES` (the fill),
     ``progress`` one of `PROGRESS` (the outline and the word); ``label`` is the
     command in short (``x=3``, ``get y``, ``no-op``), ``detail`` in full;
-    ``number`` the proposal number accepted there, if any."""
+    ``number`` the number of the proposal accepted there, if any."""
 
     state: str
     progress: str
     label: str = ""
     detail: str = ""
-    number: str | None = None
+    number: ProposalNumber | None = None
 
     @property
     def noop(self) -> bool:
@@ -125,101 +145,57 @@ class Cell:
         return WORD[self.progress]
 
 
-_ACCEPTED = re.compile(r"^\((\d+), (.*)\)$", re.S)
-_COMMAND = re.compile(r"^(\S+)#(\d+) (\w+)\((.*)\)$", re.S)
-
-
-def short_label(value: str) -> str:
-    """A command as a few characters: ``c2#1 put('k135', 135)`` → ``k135=135``."""
-    if value == NOOP_WORD:
+def short_label(value: Value) -> str:
+    """A command value in a few characters: put('k135', 135) → ``k135=135``."""
+    command = Command.decode(value)
+    if command is None:
         return NOOP_WORD
-    m = _COMMAND.match(value)
-    if m is None:
-        return value
-    kind, args_text = m.group(3), m.group(4)
-    try:
-        args = ast.literal_eval(f"({args_text},)") if args_text else ()
-    except (ValueError, SyntaxError):
-        return f"{kind}"
-    if kind == "put" and len(args) == 2:
+    kind, *args = command.op
+    if kind == "put":
         return f"{args[0]}={args[1]}"
-    if kind in ("get", "cas") and args:
+    if kind in ("get", "cas"):
         return f"{kind} {args[0]}"
     return kind
 
 
-def cell_of(entry: dict[str, Any] | None, instance: int, executed: int) -> Cell:
-    """Read one ``Frame.instances[i][server]`` entry (``accepted`` / ``chosen``)."""
-    entry = entry or {}
-    accepted, chosen = entry.get("accepted"), entry.get("chosen")
-    number = None
-    acc_value = None
-    if accepted:
-        m = _ACCEPTED.match(accepted)
-        if m is not None:
-            number, acc_value = m.group(1), m.group(2)
-        else:
-            acc_value = accepted
+def cell_of(slot: Slot | None, instance: int, executed: int) -> Cell:
+    """One server's `Slot` in ``instance`` as a cell, given its executed prefix."""
+    slot = slot or EMPTY
+    accepted, chosen = slot.accepted, slot.chosen
     if chosen is not None and instance <= executed:
         progress, value = "executed", chosen
     elif chosen is not None:
         progress, value = "chosen", chosen
-    elif acc_value is not None:
-        progress, value = "accepted", acc_value
+    elif accepted is not None:
+        progress, value = "accepted", accepted.value
     else:
         return Cell("empty", "empty")
-    state = "noop" if value == NOOP_WORD else progress
-    return Cell(state, progress, short_label(value), value, number)
+    state = "noop" if value == NOOP else progress
+    number = accepted.number if accepted is not None else None
+    return Cell(state, progress, short_label(value), describe_value(value), number)
 
 
-def _natural(n: Any) -> str:
-    """A proposal number from its JSON form ``[round, proposer, proposers]``."""
-    if isinstance(n, list | tuple) and len(n) == 3:
-        return str(n[0] * n[2] + n[1])
-    return str(n)
-
-
-def ranges(xs: Iterable[int]) -> str:
-    """``(135, 136, 137, 140)`` → ``135–137,140``."""
-    ordered = sorted(xs)
-    out: list[str] = []
-    i = 0
-    while i < len(ordered):
-        j = i
-        while j + 1 < len(ordered) and ordered[j + 1] == ordered[j] + 1:
-            j += 1
-        out.append(str(ordered[i]) if i == j else f"{ordered[i]}–{ordered[j]}")
-        i = j + 1
-    return ",".join(out)
-
-
-def describe_sent(m: dict[str, Any]) -> str:
-    """A message in its JSON form (``Frame.sent``), in words, with sender → receiver."""
-    kind = m.get("type", "?")
-    n = _natural(m.get("n"))
-    if kind == "Prepare":
-        gaps = m.get("gaps") or []
-        what = f"prepare {n} for " + (f"{ranges(gaps)} and " if gaps else "") + \
-            f"≥{m.get('above')}"
-    elif kind == "Promise":
-        acc = [s for s, _ in m.get("accepted") or []]
-        what = f"promise {n}" + (f", accepted in {ranges(acc)}" if acc else ", nothing accepted")
-    elif kind == "Accept":
-        from ..multipaxos.kv import describe_value
-
-        what = f"accept {n} #{m.get('instance')} {short_label(describe_value(m['value']))}"
-    elif kind == "Accepted":
-        what = f"accepted {n} #{m.get('instance')}"
-    elif kind == "Heartbeat":
-        chosen = [s for s, _ in m.get("decisions") or []]
-        what = f"heartbeat {n}" + (f" +chosen {ranges(chosen)}" if chosen else "")
-    elif kind == "Ack":
-        what = f"ack {n}"
-    elif kind == "Nack":
-        what = f"nack {n}"
+def describe_sent(m: Message) -> str:
+    """A message a step sent, in a few words, with sender → receiver."""
+    if isinstance(m, Prepare):
+        what = f"prepare {m.n} for " + (f"{ranges(m.gaps)} and " if m.gaps else "") + \
+            f"≥{m.above}"
+    elif isinstance(m, Promise):
+        acc = [i for i, _ in m.accepted]
+        what = f"promise {m.n}" + (f", accepted in {ranges(acc)}" if acc else
+                                   ", nothing accepted")
+    elif isinstance(m, Accept):
+        what = f"accept {m.n} #{m.instance} {short_label(m.value)}"
+    elif isinstance(m, Accepted):
+        what = f"accepted {m.n} #{m.instance}"
+    elif isinstance(m, Heartbeat):
+        chosen = [i for i, _ in m.decisions]
+        what = f"heartbeat {m.n}" + (f" +chosen {ranges(chosen)}" if chosen else "")
+    elif isinstance(m, Ack | Nack):
+        what = f"{type(m).__name__.lower()} {m.n}"
     else:
-        what = kind.lower()
-    return f"{m.get('sender')}→{m.get('receiver')}: {what}"
+        what = type(m).__name__.lower()
+    return f"{m.sender}→{m.receiver}: {what}"
 
 
 # ---------------------------------------------------------------------------
@@ -290,7 +266,7 @@ class LogView:
         if got is None:
             got = {}
             for name in self.servers:
-                executed = int(f.servers[name].get("executed") or 0)
+                executed = f.servers[name].executed
                 for i in self.instances:
                     got[(name, i)] = cell_of(f.instances.get(i, {}).get(name), i, executed)
             self._cells[cursor] = got
@@ -299,10 +275,10 @@ class LogView:
     def leader(self, cursor: int) -> str | None:
         """The server in the leader role at ``cursor`` (highest number if several)."""
         f = self.frame(cursor)
-        leaders = [n for n in self.servers if f.servers[n].get("role") == "leader"]
+        leaders = [n for n in self.servers if f.servers[n].role == "leader"]
         if not leaders:
             return None
-        return max(leaders, key=lambda n: int(f.servers[n].get("number") or 0))
+        return max(leaders, key=lambda n: _natural(f.servers[n]))
 
     def changes(self, cursor: int) -> list[str]:
         """What changed since the previous frame, per server, in words."""
@@ -312,7 +288,7 @@ class LogView:
         out: list[str] = []
         f0, f1 = self.frames[cursor - 1], self.frames[cursor]
         for name in self.servers:
-            r0, r1 = f0.servers[name].get("role"), f1.servers[name].get("role")
+            r0, r1 = f0.servers[name].role, f1.servers[name].role
             if r1 == "down" and r0 != "down":
                 out.append(f"{name}'s state machine is lost; its stable storage (what it "
                            f"accepted, what it knew chosen) is kept")
@@ -339,13 +315,12 @@ class LogView:
             prev, f = self.frames[k - 1], self.frames[k]
             why = []
             for n in self.servers:
-                r0, r1 = prev.servers[n].get("role"), f.servers[n].get("role")
+                r0, r1 = prev.servers[n].role, f.servers[n].role
                 if r0 != r1 and r1 in ("down", "candidate", "leader"):
                     why.append(f"{n} {'crashes' if r1 == 'down' else 'is ' + r1}")
                 elif r0 == "down" and r1 != "down":
                     why.append(f"{n} restarts")
-                e0 = int(prev.servers[n].get("executed") or 0)
-                e1 = int(f.servers[n].get("executed") or 0)
+                e0, e1 = prev.servers[n].executed, f.servers[n].executed
                 if r1 == "leader" and e1 >= e0 + 2:  # a gap closed: a batch runs at once
                     why.append(f"{n} executes {e0 + 1}–{e1} at once")
             noop = [i for (n, i), c in self.cells(k).items() if c.noop]
@@ -354,6 +329,10 @@ class LogView:
             if why:
                 out.append((f"{k}: " + "; ".join(why), k))
         return out
+
+
+def _natural(info: ServerInfo) -> int:
+    return info.number.natural if info.number is not None else 0
 
 
 def _check_view(view: object) -> LogView:
@@ -449,11 +428,9 @@ def _cell_canvas(cell: Cell, cw: float, ch: float, compact: bool = False) -> Can
     return c.freeze()
 
 
-def _draw_row_label(c: Canvas, name: str, info: dict[str, Any], y: float) -> None:
-    role = info.get("role") or "follower"
-    number = info.get("number")
-    executed = int(info.get("executed") or 0)
-    c.group(_row_canvas(name, role, number, executed), 0, y)
+def _draw_row_label(c: Canvas, name: str, info: ServerInfo, y: float) -> None:
+    number = None if info.number is None else str(info.number)
+    c.group(_row_canvas(name, info.role or "follower", number, info.executed), 0, y)
 
 
 @lru_cache(maxsize=1024)
@@ -499,7 +476,7 @@ def canvas(view: LogView, cursor: int, compact: bool = False) -> Canvas:
     # the leader's window of alpha instances
     lead = view.leader(cursor)
     if view.alpha is not None and lead is not None:
-        first = int(f.servers[lead].get("executed") or 0) + 1
+        first = f.servers[lead].executed + 1
         last = first + view.alpha - 1
         shown = [i for i in view.instances if first <= i <= last]
         if shown:
@@ -523,11 +500,11 @@ def canvas(view: LogView, cursor: int, compact: bool = False) -> Canvas:
         _draw_row_label(c, name, info, y)
         for k, i in enumerate(view.instances):
             _draw_cell(c, cells[(name, i)], GRID_X0 + k * cw, y, cw - gap, ROW_H - 4, compact)
-        if info.get("role") == "down":
+        if info.role == "down":
             c.rect(GRID_X0, y, GRID_X1 - GRID_X0, ROW_H - 4, fill=pal.GREY, opacity=0.35)
     if compact:
         return c
-    sent = [m for m in f.sent if not m.get("local")]
+    sent = [x.message for x in f.sent if not x.local]
     y = grid_bottom + 10
     if sent:
         c.text(8, y, f"sent at this step ({len(sent)}):", size=10, bold=True)
@@ -578,12 +555,12 @@ def caption(view: LogView | GapScenario | Sequence[Frame], cursor: int) -> str:
     v = _check_view(view)
     f = v.frame(cursor)
     parts = [f"Step {cursor} of {len(v)}: {f.action}."]
-    roles = {n: f.servers[n].get("role") for n in v.servers}
+    roles = {n: f.servers[n].role for n in v.servers}
     lead = v.leader(cursor)
     candidates = [n for n, r in roles.items() if r == "candidate"]
     down = [n for n, r in roles.items() if r == "down"]
     if lead is not None:
-        parts.append(f"Leader: {lead} (proposal number {f.servers[lead].get('number')}).")
+        parts.append(f"Leader: {lead} (proposal number {f.servers[lead].number}).")
     elif candidates:
         parts.append(f"No leader; {', '.join(candidates)} is running phase 1.")
     else:
@@ -593,7 +570,7 @@ def caption(view: LogView | GapScenario | Sequence[Frame], cursor: int) -> str:
     changed = v.changes(cursor)
     if changed:
         parts.append("Changed: " + "; ".join(changed) + ".")
-    executed = {n: int(f.servers[n].get("executed") or 0) for n in v.servers}
+    executed = {n: f.servers[n].executed for n in v.servers}
     parts.append("Executed: " + ", ".join(f"{n} 1–{k}" if k else f"{n} none"
                                            for n, k in executed.items()) + ".")
     return " ".join(parts)
@@ -611,8 +588,8 @@ def key_frames(view: LogView, panels: int = 4) -> list[int]:
         return next((k for k in range(after + 1, total + 1) if test(k)), None)
 
     def role_appears(role: str) -> Any:
-        return lambda k: any(view.frames[k].servers[n].get("role") == role
-                             and view.frames[k - 1].servers[n].get("role") != role
+        return lambda k: any(view.frames[k].servers[n].role == role
+                             and view.frames[k - 1].servers[n].role != role
                              for n in view.servers)
 
     crash = first(role_appears("down"))
@@ -624,13 +601,7 @@ def key_frames(view: LogView, panels: int = 4) -> list[int]:
         c.progress == "executed" for (n, _), c in view.cells(k).items()
         if n == view.leader(k) and c.progress != "empty"), elected or 0)
     wanted = [k for k in (crash, elected, noop, total, campaign, 0, settled) if k is not None]
-    step = max(total // max(panels - 1, 1), 1)
-    wanted += list(range(step, total, step))
-    picks: list[int] = []
-    for k in wanted:
-        if k not in picks and len(picks) < min(panels, total + 1):
-            picks.append(k)
-    return sorted(picks)
+    return storyboard_cursors(wanted, total, panels)
 
 
 def storyboard(view: LogView | GapScenario | Sequence[Frame],
@@ -657,162 +628,15 @@ def _short_caption(v: LogView, k: int) -> str:
     if changed:
         text += " " + "; ".join(changed) + "."
     else:
-        executed = {n: int(f.servers[n].get("executed") or 0) for n in v.servers}
+        executed = {n: f.servers[n].executed for n in v.servers}
         text += " Executed: " + ", ".join(f"{n} 1–{e}" if e else f"{n} none"
                                           for n, e in executed.items()) + "."
     return text
 
 
 # ---------------------------------------------------------------------------
-# Frames from a simulation
+# The built-in runs (the core's scenarios)
 # ---------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=8192)
-def _describe(value: str) -> str:
-    from ..multipaxos.kv import describe_value
-
-    return describe_value(value)
-
-
-def _snapshot(sim: Simulation) -> dict[str, Any]:
-    describe_value = _describe
-    per: dict[str, dict[int, tuple[str | None, str | None]]] = {}
-    info: dict[str, dict[str, Any]] = {}
-    for name, s in sim.servers.items():
-        st = s.stable
-        touched = set(st.instances) | set(st.chosen)
-        cells: dict[int, tuple[str | None, str | None]] = {}
-        for i in touched:
-            acc = st.storage(i).accepted
-            chosen = st.chosen.get(i)
-            cells[i] = (
-                None if acc is None else f"({acc.number}, {describe_value(acc.value)})",
-                None if chosen is None else describe_value(chosen))
-        per[name] = cells
-        info[name] = {"role": s.role, "executed": s.executed,
-                      "number": str(s.leadership.number) if s.leadership else None}
-    return {"cells": per, "servers": info}
-
-
-def _action(sim: Simulation, events: list[Any]) -> str:
-    """One step of an automatic run in words: what happened, at what time.
-    Crashes, restarts and elections first; else the message delivered or lost."""
-    t = f"t={sim.now:g}"
-    words: list[str] = []
-    for e in events:
-        if e.kind == "crash":
-            words.append(f"{e.agent} crashes")
-        elif e.kind == "restart":
-            words.append(f"{e.agent} restarts ({e.detail})")
-        elif e.kind == "campaign":
-            what = e.detail.removeprefix("phase 1 ").replace("for [] and ", "for ")
-            words.append(f"{e.agent} starts phase 1 {what}")
-        elif e.kind == "elected":
-            words.append(f"{e.agent} is elected ({e.detail})")
-    for e in events:
-        m = e.message
-        if m is None or e.kind not in ("deliver", "drop"):
-            continue
-        if e.kind == "deliver":
-            first = f"{m.receiver} receives {m.describe()} from {m.sender}"
-        elif e.detail == "lost by the network":
-            first = f"{m.describe()} to {m.receiver} is lost by the network"
-        else:
-            first = f"{m.describe()} to {m.receiver} is lost ({e.detail})"
-        if e.kind == "deliver":  # what caused the rest of the step
-            words.insert(0, first)
-        else:
-            words.append(first)
-        break
-    if not words:
-        kinds = sorted({e.kind for e in events})
-        words.append(", ".join(kinds) if kinds else "a timer fires")
-    return f"{t}: " + "; ".join(words)
-
-
-def frames_from_simulation(sim: Simulation, *, until: float = 1e6,
-                           instances: Iterable[int] | None = None,
-                           max_steps: int = 20_000) -> tuple[Frame, ...]:
-    """Run an automatic-mode ``sim`` step by step (until every client is done, or
-    past time ``until``) and keep a `Frame` after every step that changed some
-    server's log, role or executed prefix (and after every crash and restart).
-    ``instances``: the columns (default: every instance touched, at most
-    `MAX_COLUMNS`)."""
-    from ..multipaxos.sim import Simulation as _Simulation
-
-    if not isinstance(sim, _Simulation):
-        raise ValueError(f"sim must be a multipaxos Simulation, got {type(sim).__name__}")
-    if sim.manual:
-        raise ValueError("sim must be in automatic mode (manual=False)")
-    if not sim.record:
-        raise ValueError("sim must record its trace (record=True)")
-    raw: list[tuple[str, list[dict[str, Any]], dict[str, Any]]] = []
-    first = _snapshot(sim)
-    raw.append((f"t={sim.now:g}: the run starts", [], first))
-    last = first
-    steps = 0
-    while steps < max_steps and sim.now <= until and not sim.done:
-        start = len(sim.trace)
-        if not sim.step():
-            break
-        steps += 1
-        events = sim.trace.events[start:]
-        snap = _snapshot(sim)
-        forced = any(e.kind in ("crash", "restart", "campaign", "elected") for e in events)
-        if snap != last or forced:
-            sent = [e.to_dict()["message"] | {"local": e.kind == "local"}
-                    for e in events if e.kind in ("send", "local")]
-            raw.append((_action(sim, events), sent, snap))
-            last = snap
-    if instances is None:
-        touched = {i for _, _, s in raw for cells in s["cells"].values() for i in cells}
-        shown = sorted(touched) or [1]
-    else:
-        shown = sorted(set(instances))
-        if not shown or any(isinstance(i, bool) or not isinstance(i, int) or i < 1
-                            for i in shown):
-            raise ValueError(f"instances must be positive integers, got {instances!r}")
-    if len(shown) > MAX_COLUMNS:
-        raise ValueError(f"instances: the run touched {len(shown)} instances, more than "
-                         f"{MAX_COLUMNS}; pass instances=range(...) to pick a window")
-    frames = []
-    for k, (action, sent, snap) in enumerate(raw):
-        table = {i: {name: {"accepted": snap["cells"][name].get(i, (None, None))[0],
-                            "chosen": snap["cells"][name].get(i, (None, None))[1]}
-                     for name in sim.servers}
-                 for i in shown}
-        frames.append(Frame(k, action, tuple(sent), table, snap["servers"]))
-    return tuple(frames)
-
-
-FAILOVER_SEED = 14
-FAILOVER_CRASH = 55.0
-
-
-def failover_simulation(seed: int = FAILOVER_SEED) -> Simulation:
-    """The built-in failover run (not yet run): 3 servers, α = 4, five clients with
-    three operations each; until just before t = 55 the network loses 30% of
-    messages (delays 1–4), then it behaves. At t = 55 the leader crashes, with
-    proposals in flight; it restarts at t = 105. With the default seed the new
-    leader finds instances 3 and 5 constrained and fills 4 with a no-op: §3's
-    gap scenario in miniature, arising by itself."""
-    from ..multipaxos import Fault, Network, Setup, Simulation, Timing, Workload
-
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise ValueError(f"seed must be an integer, got {seed!r}")
-    crash = FAILOVER_CRASH
-    return Simulation(Setup(alpha=4), seed=seed, workload=Workload(clients=5, ops=3),
-                      network=Network(delay=(1.0, 4.0), loss=0.3, faults_until=crash - 0.5),
-                      timing=Timing(think=(0.0, 0.0)),
-                      faults=(Fault(crash, "crash_leader"),
-                              Fault(crash + 50.0, "restart", servers=("s1", "s2", "s3"))))
-
-
-@lru_cache(maxsize=8)
-def failover_frames(seed: int = FAILOVER_SEED) -> tuple[Frame, ...]:
-    """Frames of `failover_simulation` (cached per seed)."""
-    return frames_from_simulation(failover_simulation(seed))
 
 
 @lru_cache(maxsize=1)
@@ -838,7 +662,7 @@ def builtin_view(source: str, seed: int = FAILOVER_SEED) -> LogView:
 # ---------------------------------------------------------------------------
 
 
-class LogWidget(FrameWidget):
+class LogWidget(PlayerWidget):
     """Step through the replicated log of a run.
 
     ``source``: ``"gap"`` (§3's scenario, the default), ``"failover"`` (a seeded
@@ -864,41 +688,17 @@ class LogWidget(FrameWidget):
         if self.source in SOURCES:
             self._views[self.source] = self.view
         self.view.check_cursor(cursor)
-        self.cursor = cursor
-        self._syncing = False
-        total = len(self.view)
-        self.back_button = w.Button(description="◀ back", layout=w.Layout(width="80px"))
-        self.forward_button = w.Button(description="step ▶", layout=w.Layout(width="80px"))
-        self.play = w.Play(value=cursor, min=0, max=total, interval=500, description="play")
-        self.speed = w.IntSlider(value=2, min=1, max=10, description="steps/s",
-                                 continuous_update=False, layout=w.Layout(width="240px"))
-        self.slider = w.IntSlider(value=cursor, min=0, max=total, description="step",
-                                  layout=w.Layout(width="480px"))
-        w.link((self.play, "value"), (self.slider, "value"))
-        style = {"description_width": "initial"}
+        playback = self._build_playback(cursor, "step")
         self.source_menu = w.Dropdown(
             options=[("§3 gap scenario (134, 138, 139 known)", "gap"),
                      (f"failover: the leader crashes (seed {seed})", "failover")],
             value=self.source if self.source in SOURCES else "gap",
-            description="run", style=style, layout=w.Layout(width="380px"),
-            disabled=self.source not in SOURCES)
-        self.jump_menu = w.Dropdown(description="jump to", style=style,
-                                    layout=w.Layout(width="560px"))
-        controls: list[w.Widget] = [
-            w.HBox([self.back_button, self.forward_button, self.play, self.speed]),
-            w.HBox([self.slider]),
-            # wraps on a narrow page instead of clipping the jump menu
-            w.HBox([self.source_menu, self.jump_menu],
-                   layout=w.Layout(flex_flow="row wrap")),
-        ]
-        super().__init__(controls)
-        self.back_button.on_click(lambda _b: self.step(-1))
-        self.forward_button.on_click(lambda _b: self.step(1))
-        self.slider.observe(self._on_slider, names="value")
-        self.speed.observe(lambda ch: setattr(self.play, "interval", 1000 // ch["new"]),
-                           names="value")
-        self.play.interval = 1000 // self.speed.value
-        self.jump_menu.observe(self._on_jump, names="value")
+            description="run", style={"description_width": "initial"},
+            layout=w.Layout(width="380px"), disabled=self.source not in SOURCES)
+        # wraps on a narrow page instead of clipping the jump menu
+        menus = w.HBox([self.source_menu, self.jump_menu], layout=w.Layout(flex_flow="row wrap"))
+        super().__init__([*playback, menus])
+        self._wire_playback()
         self.source_menu.observe(self._on_source, names="value")
         self._sync_menus()
         self._refresh()
@@ -908,14 +708,17 @@ class LogWidget(FrameWidget):
                f"{len(self.view.servers)} servers × {len(self.view.instances)} instances)"
 
     # -- viewing ---------------------------------------------------------------------
-    def go(self, cursor: int) -> None:
-        """Show frame ``cursor``."""
-        self.view.check_cursor(cursor)
-        self.cursor = cursor
-        self._refresh()
+    def last(self) -> int:
+        return len(self.view)
 
-    def step(self, delta: int = 1) -> None:
-        self.go(min(max(self.cursor + delta, 0), len(self.view)))
+    def check_cursor(self, cursor: int) -> None:
+        self.view.check_cursor(cursor)
+
+    def jumps(self) -> list[Jump]:
+        return [*self.view.notable(), (f"{len(self.view)}: the end", len(self.view))]
+
+    def frame(self) -> tuple[str, str]:
+        return render(self.view, self.cursor), caption(self.view, self.cursor)
 
     def show(self, source: str) -> None:
         """Switch to a built-in run (``"gap"`` or ``"failover"``), at its start."""
@@ -938,36 +741,11 @@ class LogWidget(FrameWidget):
 
     # -- plumbing ------------------------------------------------------------------------
     def _sync_menus(self) -> None:
-        self._syncing = True
-        try:
-            total = len(self.view)
-            self.play.max = total
-            self.slider.max = total
-            self.jump_menu.options = [("—", None), *self.view.notable(),
-                                      (f"{total}: the end", total)]
-            self.jump_menu.value = None
-            if self.source in SOURCES:
+        self._sync_playback()
+        if self.source in SOURCES:
+            with self.syncing():
                 self.source_menu.value = self.source
-        finally:
-            self._syncing = False
-
-    def _on_slider(self, change: dict) -> None:
-        if not self._syncing:
-            self._guarded(lambda: self.go(change["new"]))
-
-    def _on_jump(self, change: dict) -> None:
-        if not self._syncing and change["new"] is not None:
-            self._guarded(lambda: self.go(change["new"]))
 
     def _on_source(self, change: dict) -> None:
         if not self._syncing and change["new"] != self.source:
             self._guarded(lambda: self.show(change["new"]))
-
-    def _refresh(self) -> None:
-        self._syncing = True
-        try:
-            self.slider.value = self.cursor
-            self.play.value = self.cursor
-        finally:
-            self._syncing = False
-        self._show(render(self.view, self.cursor), caption(self.view, self.cursor))

@@ -14,9 +14,12 @@ reports; stepping walks the induction from m to n. The reader edits the grid
 (click a cell to cycle its value) and the proposed value, and the widget says
 whether P2c (a) or (b) holds for the chosen S — or why not.
 
-The rule itself is decided in one place, `paxos_notes.invariants.p2c_holds`;
-this module asks it about one set S at a time (a quorum system whose only
-quorum is S) and only describes the facts it shows.
+The logic lives in the core, `paxos_notes.invariants`: what each acceptor's
+promise for n reports (`reports`), the highest of them in S
+(`highest_reported`), which clause of P2c holds for one S (`p2c_clause`) and
+a majority for which it holds (`p2c_witness`, the search behind `p2c_holds`).
+This module turns the grid into acceptances, asks those functions, and
+describes and draws what they say.
 
 Usage::
 
@@ -35,9 +38,9 @@ import ipywidgets as w
 from ipywidgets.widgets.widget_bool import ToggleButtonStyle
 
 from ..ballots import ProposalNumber
-from ..invariants import p2c_holds
+from ..invariants import highest_reported, p2c_clause, p2c_witness, reports
 from ..messages import Proposal
-from ..quorums import Explicit, Majority, acceptor_names
+from ..quorums import Majority, acceptor_names
 from . import palette as pal
 from ._base import FrameWidget
 from ._draw import Canvas, storyboard_figure
@@ -48,7 +51,6 @@ if TYPE_CHECKING:
 VALUES = ("x", "y", "z")
 MIN_ACCEPTORS, MAX_ACCEPTORS = 3, 7
 MIN_BALLOTS, MAX_BALLOTS = 2, 8
-NOTHING = "⊥"  # a value no proposal carries: P2c holds for it only by clause (a)
 
 Cells = tuple[tuple[str | None, ...], ...]
 
@@ -140,7 +142,7 @@ def default_state() -> GridState:
 
 
 # ---------------------------------------------------------------------------
-# Facts about a grid (no rule is decided here but through p2c_holds)
+# The grid as acceptances, asked of the core (no rule is decided here)
 # ---------------------------------------------------------------------------
 
 
@@ -172,58 +174,28 @@ def _majority(names: tuple[str, ...]) -> Majority:
     return Majority(names)
 
 
-def highest_below(state: GridState, acceptor: str, n: int) -> Proposal | None:
-    """The highest-numbered proposal below ``n`` that ``acceptor`` accepted (what its
-    promise for ``n`` reports: phase 1(b))."""
-    i = state.acceptors.index(acceptor)
-    for b in range(n - 1, -1, -1):
-        v = state.cells[b][i]
-        if v is not None:
-            return Proposal(number(b), v)
-    return None
-
-
 def reported(state: GridState, s: frozenset[str], n: int) -> tuple[Proposal | None, list[str]]:
     """The highest-numbered proposal below n among S's reports, and who reported it."""
-    reports = {a: highest_below(state, a, n) for a in s}
-    got = [p for p in reports.values() if p is not None]
-    if not got:
-        return None, []
-    top = max(got)
-    return top, sorted((a for a, p in reports.items() if p == top), key=_order)
+    top, who = highest_reported(reports(acceptances(state), number(n)), s)
+    return top, sorted(who, key=_order)
 
 
 def _order(name: str) -> int:
     return int(name[1:])
 
 
-def _only(s: frozenset[str]) -> Explicit:
-    """A quorum system whose one quorum is S: asks p2c_holds about this S alone."""
-    names = tuple(sorted(s, key=_order))
-    return Explicit(names, (frozenset(names),))
-
-
 def p2c_for(state: GridState, s: frozenset[str], ballot: int, value: str) -> str:
     """Which clause of P2c holds for proposal ``(ballot, value)`` with the set ``s``:
-    ``"a"``, ``"b"`` or ``""`` (neither). Decided by `p2c_holds`."""
+    ``"a"``, ``"b"`` or ``""`` (neither, or no S). Decided by `p2c_clause`."""
     if not s:
         return ""
-    acc = acceptances(state)
-    only = _only(s)
-    if p2c_holds(Proposal(number(ballot), NOTHING), acc, only):
-        return "a"  # true for a value nobody proposed: no acceptor in S accepted below
-    return "b" if p2c_holds(Proposal(number(ballot), value), acc, only) else ""
+    return p2c_clause(Proposal(number(ballot), value), acceptances(state), sorted(s, key=_order))
 
 
 def some_majority(state: GridState, ballot: int, value: str) -> frozenset[str] | None:
-    """A majority S for which P2c holds for ``(ballot, value)``, if there is one."""
-    acc = acceptances(state)
-    if not p2c_holds(Proposal(number(ballot), value), acc, majority(state)):
-        return None
-    for q in majority(state).minimal_quorums(1):
-        if p2c_for(state, q, ballot, value):
-            return q
-    return None  # pragma: no cover - p2c_holds found one, so a minimal one exists
+    """A majority S for which P2c holds for ``(ballot, value)``, if there is one
+    (`p2c_witness`: the first of the smallest)."""
+    return p2c_witness(Proposal(number(ballot), value), acceptances(state), majority(state))
 
 
 def _fmt(s: Sequence[str] | frozenset[str]) -> str:
@@ -314,7 +286,8 @@ def verdict_text(state: GridState) -> str:
         parts.append(f"P2c (b) holds: the highest-numbered proposal below {n} accepted in S is "
                      f"{_p(top)} (from {_fmt(who)}), and its value is {value!r}.")  # type: ignore[arg-type]
     else:
-        accepted_in_s = sorted((a for a in s if highest_below(state, a, n)), key=_order)
+        below = reports(acceptances(state), number(n))
+        accepted_in_s = sorted((a for a in s if a in below), key=_order)
         parts.append(f"P2c fails for this S: (a) fails because {_fmt(accepted_in_s)} accepted "
                      f"proposals below {n}; (b) fails because the highest of them is "
                      f"{_p(top)} (from {_fmt(who)}), whose value is not {value!r}.")  # type: ignore[arg-type]
@@ -485,7 +458,6 @@ class P2cArgument(FrameWidget):
                               promisers=frozenset(promisers or ()),
                               proposed=proposed or "x")
         self.state = state
-        self._syncing = False
         self._shown_cells: Cells | None = None
         style = {"description_width": "initial"}
         rows = state.ballots
@@ -591,8 +563,7 @@ class P2cArgument(FrameWidget):
 
     def _refresh(self) -> None:
         s = self.state
-        self._syncing = True
-        try:
+        with self.syncing():
             self.m_slider.value, self.n_slider.value = s.m, s.n
             self.proposed_menu.value = s.proposed
             for t in self.s_toggles:
@@ -605,7 +576,5 @@ class P2cArgument(FrameWidget):
                     value = s.cells[b][s.acceptors.index(a)]
                     btn.description = value or "·"
                     btn.style = self._styles[value]
-        finally:
-            self._syncing = False
         self._say("")
         self._show(render(s), caption(s))

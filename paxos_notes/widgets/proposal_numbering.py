@@ -292,7 +292,6 @@ class ProposalNumbering(FrameWidget):
         self.state = NumberingState(proposers, shared, rounds)
         self._provider = counterexample
         self.player: w.Widget | None = None
-        self._syncing = False
         style = {"description_width": "initial"}
         self.proposers_slider = w.IntSlider(value=proposers, min=1, max=MAX_PROPOSERS,
                                             description="proposers", style=style,
@@ -354,13 +353,10 @@ class ProposalNumbering(FrameWidget):
 
     # -- plumbing -----------------------------------------------------------------
     def _refresh(self) -> None:
-        self._syncing = True
-        try:
+        with self.syncing():
             self.step_slider.max = self.state.total
             self.step_slider.value = self.state.step
             self.replay_button.disabled = not self.state.shared
-        finally:
-            self._syncing = False
         self._show(render(self.state), caption(self.state))
 
     def _on_slider(self, change: dict) -> None:

@@ -533,7 +533,6 @@ class QuorumIntersection(FrameWidget):
                  second: tuple[str, ...] | frozenset[str] = ()) -> None:
         spec = QuorumSpec(n, system, k, q1, q2, rows)
         self.state = QuorumState(spec, frozenset(first), frozenset(second))
-        self._syncing = False
         style = {"description_width": "initial"}
         self.n_slider = w.IntSlider(value=n, min=1, max=MAX_N, description="acceptors n",
                                     style=style, continuous_update=False)
@@ -682,8 +681,7 @@ class QuorumIntersection(FrameWidget):
     def _rebuild_controls(self) -> None:
         """New toggle rows and lists for a new n or system."""
         spec = self.spec
-        self._syncing = True
-        try:
+        with self.syncing():
             for old in (*self.first_row.children, *self.second_row.children):
                 old.close()  # a closed widget leaves the notebook's saved state
             rows = []
@@ -709,13 +707,10 @@ class QuorumIntersection(FrameWidget):
             self.play_slider.value = 0
             self.play.max = total
             self.play_slider.max = total
-        finally:
-            self._syncing = False
         self._sync_controls()
 
     def _sync_controls(self) -> None:
-        self._syncing = True
-        try:
+        with self.syncing():
             for row, s in ((self.first_row, self.state.first),
                            (self.second_row, self.state.second)):
                 for t in row.children:
@@ -726,5 +721,3 @@ class QuorumIntersection(FrameWidget):
             view = self.state.view
             self.play_slider.value = (self.state.step + 1 if view == "play" else
                                       self.play_slider.max if view == "why" else 0)
-        finally:
-            self._syncing = False

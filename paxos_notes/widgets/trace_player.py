@@ -2,10 +2,10 @@
 
 A trace (`paxos_notes.trace`) is a list of events: send, deliver, drop,
 duplicate, crash, restart, promise, accept, chosen, learned, violation, ...
-The player folds the events up to a cursor into what a reader wants to see at
-that moment (`fold`): which agents are up, which messages are in flight (by
-``msg_id``), each acceptor's promise and accepted proposal, what each proposer
-last sent, what each learner learned. Each frame shows
+What the events up to a cursor add up to — which agents are up, which messages
+are in flight, each acceptor's promise and accepted proposal, each proposer's
+request in progress, what each learner learned — is the core's business
+(`paxos_notes.trace_state`); this module only draws it. Each frame shows
 
 - the cluster as a graph (networkx multipartite layout: proposers, acceptors,
   learners), agents coloured and shaped by role, crashed agents grey and dashed;
@@ -36,25 +36,21 @@ Usage::
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
-from ..messages import Accept, Accepted, Chosen, Message, Prepare, Promise, Proposal
-from ..trace import Event, Trace
+from ..messages import Accept, Message
+from ..trace import Trace
+from ..trace_state import ROLES, Snapshot, TraceState
 from . import palette as pal
-from ._base import FrameWidget
-from ._draw import Canvas, storyboard_figure, text_width
+from ._base import Jump, PlayerWidget
+from ._draw import Canvas, storyboard_cursors, storyboard_figure, text_width
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
-
-ROLES = ("proposer", "acceptor", "learner", "agent")
-NOTABLE = ("propose", "crash", "restart", "chosen", "learned", "violation", "drop",
-           "duplicate", "partition", "heal")
 
 WIDTH = 1000.0
 GRAPH_W, GRAPH_H = 560.0, 400.0
@@ -64,118 +60,6 @@ MSC_LANE = 22.0
 MSC_X0, MSC_X1 = 70.0, 985.0
 MAX_LISTED = 12
 LABEL_SPOTS = (0.78, 0.64, 0.5, 0.36, 0.86, 0.71, 0.57, 0.43, 0.29)
-
-
-# ---------------------------------------------------------------------------
-# Folding events into a snapshot
-# ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """What the trace says after its first ``cursor`` events."""
-
-    cursor: int
-    up: dict[str, bool]
-    in_flight: dict[int, Message]
-    promised: dict[str, Any]  # acceptor -> ProposalNumber | None
-    accepted: dict[str, Proposal | None]
-    sent: dict[str, str]  # proposer -> what it last sent ("prepare 3", "accept 3 'y'")
-    learned: dict[str, str | None]
-    chosen: str = ""
-    violations: tuple[str, ...] = ()
-    partition: str = ""
-    last: Event | None = None
-    recent: Event | None = None  # the deliver/drop that caused ``last`` (same step)
-
-
-@dataclass
-class _Fold:
-    """Mutable accumulator; `snapshot` freezes copies of it."""
-
-    up: dict[str, bool]
-    promised: dict[str, Any] = field(default_factory=dict)
-    accepted: dict[str, Proposal | None] = field(default_factory=dict)
-    sent: dict[str, str] = field(default_factory=dict)
-    learned: dict[str, str | None] = field(default_factory=dict)
-    in_flight: dict[int, Message] = field(default_factory=dict)
-    last_delivered: dict[str, Message] = field(default_factory=dict)
-    chosen: str = ""
-    violations: tuple[str, ...] = ()
-    partition: str = ""
-    recent: Event | None = None
-    structured: bool = False  # the trace records acceptor storage on its events
-
-    def apply(self, e: Event) -> None:
-        m = e.message
-        kind = e.kind
-        st = e.state or {}
-        if e.agent and "promised" in st:  # the simulator's own record of an acceptor
-            self.structured = True
-            self.promised[e.agent] = st["promised"]
-            self.accepted[e.agent] = st.get("accepted")
-        if kind in ("deliver", "drop") and m is not None:
-            self.recent = e
-        elif self.recent is not None and self.recent.step != e.step:
-            self.recent = None
-        if kind in ("send", "duplicate") and m is not None:
-            if e.msg_id is not None:
-                self.in_flight[e.msg_id] = m
-            if kind == "send":
-                self._sent(m)
-        elif kind == "deliver" and m is not None:
-            if e.msg_id is not None:
-                self.in_flight.pop(e.msg_id, None)
-            self.last_delivered[m.receiver] = m
-        elif kind == "drop":
-            if e.msg_id is not None:
-                self.in_flight.pop(e.msg_id, None)
-        elif kind == "crash" and e.agent:
-            self.up[e.agent] = False
-            # What a crash loses (agents.py): a learner what it heard and learned, a
-            # proposer its proposal in progress. An acceptor keeps its stable storage.
-            if e.agent in self.learned:
-                self.learned[e.agent] = None
-            self.sent.pop(e.agent, None)
-        elif kind == "restart" and e.agent:
-            self.up[e.agent] = True
-        elif kind == "accept" and e.agent and "accepted" not in st:
-            # Older traces: "accept" follows the delivery of the Accept it accepts.
-            got = self.last_delivered.get(e.agent)
-            if isinstance(got, Accept):
-                self.accepted[e.agent] = Proposal(got.n, got.value)
-        elif kind == "learned" and e.agent and st.get("learned") is not None:
-            self.learned[e.agent] = st["learned"].value
-        elif kind == "learned" and e.agent:
-            got = self.last_delivered.get(e.agent)
-            if isinstance(got, Accepted | Chosen):
-                self.learned[e.agent] = got.value
-            else:
-                self.learned[e.agent] = e.detail or "?"
-        elif kind == "chosen":
-            self.chosen = e.detail
-        elif kind == "violation":
-            self.violations = (*self.violations, e.detail)
-        elif kind == "partition":
-            self.partition = e.detail
-        elif kind == "heal":
-            self.partition = ""
-
-    def _sent(self, m: Message) -> None:
-        if self.structured and isinstance(m, Promise | Accepted):
-            return  # the acceptor's own events already said what it stores
-        if isinstance(m, Promise):
-            self.promised[m.sender] = m.n
-            self.accepted[m.sender] = m.accepted
-        elif isinstance(m, Accepted):
-            self.accepted[m.sender] = Proposal(m.n, m.value)
-        elif isinstance(m, Prepare | Accept):
-            self.sent[m.sender] = m.describe()
-
-    def snapshot(self, cursor: int, last: Event | None) -> Snapshot:
-        return Snapshot(cursor, dict(self.up), dict(self.in_flight), dict(self.promised),
-                        dict(self.accepted), dict(self.sent), dict(self.learned), self.chosen,
-                        self.violations, self.partition, last, self.recent)
 
 
 def _as_trace(trace: Any) -> Trace:
@@ -192,85 +76,18 @@ def _as_trace(trace: Any) -> Trace:
                      f"got {type(trace).__name__}")
 
 
-def roles(trace: Trace) -> dict[str, str]:
-    """Each agent's role, from the trace header, else from the messages it sent."""
-    out: dict[str, str] = {}
-    meta = trace.meta if isinstance(trace.meta, dict) else {}
-    for key, role in (("proposers", "proposer"), ("acceptors", "acceptor"),
-                      ("learners", "learner")):
-        names = meta.get(key)
-        if isinstance(names, list):
-            for n in names:
-                if isinstance(n, str):
-                    out.setdefault(n, role)
-    for e in trace.events:
-        m = e.message
-        if m is not None:
-            if isinstance(m, Prepare | Accept):
-                out.setdefault(m.sender, "proposer")
-                out.setdefault(m.receiver, "acceptor")
-            elif isinstance(m, Promise):
-                out.setdefault(m.sender, "acceptor")
-                out.setdefault(m.receiver, "proposer")
-            elif isinstance(m, Accepted):
-                out.setdefault(m.sender, "acceptor")
-                out.setdefault(m.receiver, "learner")
-    for e in trace.events:  # agents that never sent a telling message
-        for name in (e.agent, *((e.message.sender, e.message.receiver) if e.message else ())):
-            if name:
-                out.setdefault(name, "agent")
-    order = {r: i for i, r in enumerate(ROLES)}
-    return dict(sorted(out.items(), key=lambda kv: (order[kv[1]], _natural_key(kv[0]))))
-
-
-def _natural_key(name: str) -> tuple[str, int]:
-    head = name.rstrip("0123456789")
-    tail = name[len(head):]
-    return head, int(tail) if tail else -1
-
-
-class TraceView:
-    """A trace folded once: a snapshot per cursor, the layout and the static chart.
+class TraceView(TraceState):
+    """A trace folded once (`paxos_notes.trace_state.TraceState`), with what drawing
+    needs besides: the agents' positions and the static message-sequence chart.
 
     Pure with respect to the trace: `render(view, cursor)` depends only on the
-    trace's events. `extend` folds events appended since (the live mode's trace
-    grows as the reader acts).
+    trace's events.
     """
 
     def __init__(self, trace: Trace) -> None:
-        self.trace = trace
-        self.roles = roles(trace)
-        self._fold = _Fold(up=dict.fromkeys(self.roles, True))
-        for name, role in self.roles.items():
-            if role == "acceptor":
-                self._fold.promised[name] = None
-                self._fold.accepted[name] = None
-            elif role == "learner":
-                self._fold.learned[name] = None
-        self.snapshots: list[Snapshot] = [self._fold.snapshot(0, None)]
+        super().__init__(trace)
         self._chart: Canvas | None = None
         self._chart_len = -1
-        self.extend()
-
-    def __len__(self) -> int:
-        return len(self.snapshots) - 1
-
-    def extend(self) -> None:
-        """Fold any events appended to the trace since the last call."""
-        events = self.trace.events
-        for i in range(len(self.snapshots) - 1, len(events)):
-            e = events[i]
-            for name in (e.agent, *((e.message.sender, e.message.receiver) if e.message else ())):
-                if name and name not in self.roles:  # an agent the header did not list
-                    self.roles[name] = "agent"
-                    self._fold.up[name] = True
-            self._fold.apply(e)
-            self.snapshots.append(self._fold.snapshot(i + 1, e))
-
-    def at(self, cursor: int) -> Snapshot:
-        if not isinstance(cursor, int) or not 0 <= cursor <= len(self):
-            raise ValueError(f"cursor must be in 0..{len(self)}, got {cursor!r}")
-        return self.snapshots[cursor]
 
     def positions(self) -> dict[str, tuple[float, float]]:
         return dict(_layout(tuple(self.roles.items())))
@@ -281,19 +98,6 @@ class TraceView:
             self._chart = _chart(self).freeze()
             self._chart_len = len(self)
         return self._chart
-
-    def notable(self) -> list[tuple[str, int]]:
-        """(label, cursor) for events worth jumping to."""
-        out = []
-        for i, e in enumerate(self.trace.events[: len(self)]):
-            if e.kind in NOTABLE:
-                out.append((f"{i + 1}: {e.describe()}"[:90], i + 1))
-        return out
-
-
-def fold(trace: Trace, cursor: int) -> Snapshot:
-    """The state the first ``cursor`` events of ``trace`` describe."""
-    return TraceView(trace).at(cursor)
 
 
 @lru_cache(maxsize=32)
@@ -347,7 +151,8 @@ def _agent_state(view: TraceView, snap: Snapshot, name: str) -> str:
         p, a = snap.promised.get(name), snap.accepted.get(name)
         return f"promised {p if p is not None else '-'} · accepted {a if a else '-'}"
     if role == "proposer":
-        return snap.sent.get(name, "idle")
+        request = snap.request(name)
+        return request.describe() if request is not None else "idle"
     if role == "learner":
         v = snap.learned.get(name)
         return f"learned {v!r}" if v else "learned nothing"
@@ -676,13 +481,7 @@ def key_frames(view: TraceView, panels: int = 4) -> list[int]:
         i = next((i for i, e in enumerate(events) if test(e)), None)
         if i is not None:
             wanted.append(i + 1)
-    step = max(total // max(panels - 1, 1), 1)
-    wanted += list(range(step, total, step))
-    picks: list[int] = []
-    for k in wanted:
-        if k not in picks and len(picks) < min(panels, total + 1):
-            picks.append(k)
-    return sorted(picks)
+    return storyboard_cursors(wanted, total, panels)
 
 
 # ---------------------------------------------------------------------------
@@ -714,7 +513,7 @@ def default_trace() -> Trace:
 # ---------------------------------------------------------------------------
 
 
-class TracePlayer(FrameWidget):
+class TracePlayer(PlayerWidget):
     """Play a trace; over a manual-mode Simulation, act on it live.
 
     ``TracePlayer()`` plays a seeded default run; ``TracePlayer(trace)`` any `Trace`
@@ -738,37 +537,13 @@ class TracePlayer(FrameWidget):
         live = self.sim is not None and self.sim.manual
         start = len(self.view) if cursor is None and live else (cursor or 0)
         self.view.at(start)  # validates
-        self.cursor = start
-        self._syncing = False
-        style = {"description_width": "initial"}
-        total = len(self.view)
-        self.back_button = w.Button(description="◀ back", layout=w.Layout(width="80px"))
-        self.forward_button = w.Button(description="step ▶", layout=w.Layout(width="80px"))
-        self.play = w.Play(value=start, min=0, max=total, interval=600, description="play")
-        self.speed = w.IntSlider(value=2, min=1, max=10, description="events/s",
-                                 continuous_update=False, layout=w.Layout(width="240px"))
-        self.slider = w.IntSlider(value=start, min=0, max=total, description="event",
-                                  layout=w.Layout(width="480px"))
-        w.link((self.play, "value"), (self.slider, "value"))
-        self.jump_menu = w.Dropdown(description="jump to", style=style,
-                                    layout=w.Layout(width="560px"))
-        controls: list[w.Widget] = [
-            w.HBox([self.back_button, self.forward_button, self.play, self.speed]),
-            w.HBox([self.slider]),
-            self.jump_menu,
-        ]
+        controls = [*self._build_playback(start, "event"), self.jump_menu]
         self.live_box = w.VBox()
         if live:
             self._build_live()
             controls.append(self.live_box)
         super().__init__(controls)
-        self.back_button.on_click(lambda _b: self.step(-1))
-        self.forward_button.on_click(lambda _b: self.step(1))
-        self.slider.observe(self._on_slider, names="value")
-        self.speed.observe(lambda ch: setattr(self.play, "interval", 1000 // ch["new"]),
-                           names="value")
-        self.play.interval = 1000 // self.speed.value
-        self.jump_menu.observe(self._on_jump, names="value")
+        self._wire_playback()
         self._sync_menus()
         self._refresh()
 
@@ -781,14 +556,20 @@ class TracePlayer(FrameWidget):
         return self.sim is not None and self.sim.manual
 
     # -- viewing ---------------------------------------------------------------------
-    def go(self, cursor: int) -> None:
-        """Show the state after the first ``cursor`` events."""
-        self.view.at(cursor)  # validates
-        self.cursor = cursor
-        self._refresh()
+    def last(self) -> int:
+        return len(self.view)
 
-    def step(self, delta: int = 1) -> None:
-        self.go(min(max(self.cursor + delta, 0), len(self.view)))
+    def check_cursor(self, cursor: int) -> None:
+        self.view.at(cursor)  # validates
+
+    def jumps(self) -> list[Jump]:
+        return self.view.notable()
+
+    def frame(self) -> tuple[str, str]:
+        text = caption(self.view, self.cursor)
+        if self.live and self.sim is not None and not self.sim.in_flight:
+            text += " Live: choose a proposer and press \"start phase 1\"."
+        return render(self.view, self.cursor), text
 
     @property
     def snapshot(self) -> Snapshot:
@@ -870,37 +651,10 @@ class TracePlayer(FrameWidget):
 
     # -- plumbing ------------------------------------------------------------------------
     def _sync_menus(self) -> None:
-        self._syncing = True
-        try:
-            total = len(self.view)
-            self.play.max = total
-            self.slider.max = total
-            self.jump_menu.options = [("—", None), *self.view.notable()]
-            self.jump_menu.value = None
-            if self.live:
-                assert self.sim is not None
+        self._sync_playback()
+        if self.live:
+            assert self.sim is not None
+            with self.syncing():
                 options = [(p.describe(), p.id) for p in self.sim.pending()]
                 self.pending_menu.options = options or [("(nothing in flight)", None)]
                 self.pending_menu.value = options[0][1] if options else None
-        finally:
-            self._syncing = False
-
-    def _on_slider(self, change: dict) -> None:
-        if not self._syncing:
-            self._guarded(lambda: self.go(change["new"]))
-
-    def _on_jump(self, change: dict) -> None:
-        if not self._syncing and change["new"] is not None:
-            self._guarded(lambda: self.go(change["new"]))
-
-    def _refresh(self) -> None:
-        self._syncing = True
-        try:
-            self.slider.value = self.cursor
-        finally:
-            self._syncing = False
-        text = caption(self.view, self.cursor)
-        if self.live and self.sim is not None and not self.sim.in_flight:
-            text += " Live: choose a proposer and press \"start phase 1\"."
-        self._show(render(self.view, self.cursor), text)
-
