@@ -4,8 +4,8 @@ Notebook 09 (``09_beyond_the_paper.ipynb``) shows a table of every variant of
 `paxos_notes.checker.VARIANTS`: verdict, states explored, length of the shortest
 counterexample, seconds. Some variants take 5 to 25 s, too slow for a notebook
 that must run in about 15 s, so this script runs them all once and commits the
-results; the notebook loads the file (`paxos_notes.notebook_helpers.nb09`) and
-re-runs a few cheap variants live to show that the file is current, and
+results; notebooks load the file (`paxos_notes.checker.stored`) and
+notebook 09 re-runs a few cheap variants live to show that the file is current, and
 ``tests/test_notebook_helpers_nb09.py`` does the same for every commit.
 
 What the file holds:

@@ -461,7 +461,11 @@ class Code:
             if owner is not None else None
         overrides = f"{base.__module__}.{base.__qualname__}.{fn.__name__}" \
             if base is not None and base is not object else ""
-        return cls(f"{fn.__module__}.{fn.__qualname__}", inspect.getdoc(fn) or "",
+        # The method's own docstring, never one inherited from the method it
+        # overrides (that would describe the paper's rule, not the variant's);
+        # a variant's one-method override may leave the explaining to its class.
+        doc = fn.__doc__ or (vars(owner).get("__doc__") if overrides and owner else None)
+        return cls(f"{fn.__module__}.{fn.__qualname__}", inspect.cleandoc(doc or ""),
                    _source_without_docstring(fn), overrides)
 
 
@@ -488,14 +492,21 @@ def _source_without_docstring(fn: Callable[..., Any]) -> tuple[str, ...]:
     return tuple(lines)
 
 
-_CELL = 'style="vertical-align:top;text-align:left"'
-_PRE = 'style="white-space:pre-wrap;overflow-wrap:anywhere;font-size:85%"'
+# Inline styles only (a notebook output carries no stylesheet). Long lines and long
+# dotted names wrap rather than make the output scroll sideways; the docstring reads
+# as prose, the code sits on a coloured rule: blue for the paper's code, vermillion for
+# a variant's (Okabe-Ito, as in widgets/palette.py; the column headings say it too).
+_CELL = 'style="vertical-align:top;text-align:left;overflow-wrap:anywhere"'
+_DOC = 'style="white-space:pre-wrap;font-style:italic;font-size:90%;margin:0.3em 0"'
+_PRE = ('style="white-space:pre-wrap;overflow-wrap:anywhere;font-size:85%;'
+        'border-left:3px solid {rule};padding-left:0.5em;margin:0.3em 0 1em 0"')
+_PAPER_RULE, _VARIANT_RULE = "#0072B2", "#D55E00"
 
 
 @dataclass(frozen=True)
 class SideBySide:
     """A quotation of the paper beside the code that implements it, and, when a method
-    overrides one of the paper's (a broken variant), that override in a third column."""
+    overrides one of the paper's (a variant, broken or not), that override in a third column."""
 
     label: str
     code: tuple[Code, ...]
@@ -532,11 +543,10 @@ class SideBySide:
         out = []
         for c in codes:
             note = f"<br>overrides <code>{html.escape(c.overrides)}</code>" if c.overrides else ""
-            # a dotted name has no break opportunity; let it wrap rather than widen the cell
-            out.append(f'<p style="overflow-wrap:anywhere"><code>{html.escape(c.name)}</code>'
-                       f"{note}</p>"
-                       f"<pre {_PRE}>{html.escape(c.doc)}</pre>"
-                       f"<pre {_PRE}><code>{html.escape(chr(10).join(c.lines))}</code></pre>")
+            pre = _PRE.format(rule=_VARIANT_RULE if c.overrides else _PAPER_RULE)
+            out.append(f"<p><code>{html.escape(c.name)}</code>{note}</p>"
+                       f"<div {_DOC}>{html.escape(c.doc)}</div>"
+                       f"<pre {pre}><code>{html.escape(chr(10).join(c.lines))}</code></pre>")
         return "".join(out)
 
     def _repr_html_(self) -> str:
@@ -547,9 +557,9 @@ class SideBySide:
                     f"<p>\u2014 <em>{html.escape(PAPER_TITLE)}</em></p></blockquote>"),
                    ("the code", self._column(self.paper_code))]
         if self.variant_code:
-            columns.append(("the broken variant", self._column(self.variant_code)))
+            columns.append(("the variant (an override)", self._column(self.variant_code)))
         width = f"width:{100 // len(columns)}%"
-        cell = _CELL.replace('left"', f'left;{width}"')
+        cell = _CELL[:-1] + f';{width}"'
         head = "".join(f"<th {cell}>{name}</th>" for name, _ in columns)
         body = "".join(f"<td {cell}>{text}</td>" for _, text in columns)
         return (f'<table class="paxos-notes-beside" style="table-layout:fixed;width:100%">'

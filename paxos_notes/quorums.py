@@ -39,6 +39,19 @@ def acceptor_names(n: int) -> tuple[str, ...]:
     return tuple(f"a{i}" for i in range(1, n + 1))
 
 
+def names_text(names: Iterable[str]) -> str:
+    """A set of agent names the way the notebooks print it: ``{a1, a2, a10}``, in
+    numeric order (not ``a1, a10, a2``), so that a printed quorum reads like the
+    paper's sets."""
+    return "{" + ", ".join(sorted(names, key=_natural_order)) + "}"
+
+
+def _natural_order(name: str) -> tuple[str, int, str]:
+    stem = name.rstrip("0123456789")
+    digits = name[len(stem):]
+    return stem, int(digits) if digits else -1, name
+
+
 def _check_acceptors(acceptors: Sequence[str]) -> tuple[str, ...]:
     names = tuple(acceptors)
     if not 1 <= len(names) <= MAX_ACCEPTORS:

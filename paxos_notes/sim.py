@@ -7,8 +7,11 @@ each of those happen, reproducibly: one `random.Random` seeded by the caller
 decides every delay, loss, duplicate and crash, so the same seed gives the same
 `Trace`, byte for byte.
 
-It drives the agents of `paxos_notes.agents` — the same code the model checker
-explores — and checks `paxos_notes.invariants` after every step.
+The world itself — network, messages in flight, faults, the step loop — is
+`paxos_notes.net`, shared with the multi-Paxos simulator. This module adds
+what is Paxos: it drives the agents of `paxos_notes.agents` (the same code
+the model checker explores), checks `paxos_notes.invariants` after every step
+and says what to record.
 
 Two ways to drive it:
 
@@ -22,87 +25,34 @@ Two ways to drive it:
 
 from __future__ import annotations
 
-import heapq
+import functools
 import math
-import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
+from . import net
 from .agents import Acceptor, Agent, Learner, Proposer
 from .cluster import Cluster
 from .invariants import History, Violation
 from .messages import Message, Promise, Proposal
-from .trace import Event, Trace
+from .net import Pending, World
+from .trace import Trace
 
-
-def _check_probability(name: str, p: float) -> float:
-    if not isinstance(p, (int, float)) or isinstance(p, bool) or not 0.0 <= p <= 1.0:
-        raise ValueError(f"{name} must be a probability in 0..1, got {p!r}")
-    return float(p)
-
-
-def _check_range(name: str, r: tuple[float, float], positive: bool = False) -> tuple[float, float]:
-    try:
-        lo, hi = (float(x) for x in r)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a pair (low, high) of numbers, got {r!r}") from None
-    if not (math.isfinite(lo) and math.isfinite(hi)) or lo < 0 or hi < lo:
-        raise ValueError(f"{name} must satisfy 0 <= low <= high < inf, got {r!r}")
-    if positive and hi <= 0:
-        raise ValueError(f"{name} must have high > 0, got {r!r}")
-    return lo, hi
+__all__ = ["Counts", "Network", "Pending", "Simulation"]
 
 
 @dataclass(frozen=True)
-class Network:
-    """Fault rates for automatic mode. All zero: a perfect, slow network.
+class Network(net.Network):
+    """Fault rates for automatic mode (`paxos_notes.net.Network`), and §2.4's
+    timeouts: ``retry``: a proposer that has not seen a value learned starts
+    a new proposal after a time uniform in this range."""
 
-    - ``loss``, ``duplication``: probability per message, in 0..1;
-    - ``delay``: (low, high), each delivery takes a uniform time in it;
-      ``link_delay`` overrides it for chosen ``(sender, receiver)`` links;
-    - ``crash_rate``: expected crashes per unit of time, whole cluster, >= 0;
-      a crashed agent restarts after a time uniform in ``restart_delay``;
-    - ``faults_until``: after this time no more loss, duplication or crashes
-      (so liveness can be checked once the network behaves);
-    - ``retry``: a proposer that has not seen a value learned starts a new
-      proposal after a time uniform in this range (§2.4's random timeouts).
-    """
-
-    loss: float = 0.0
-    duplication: float = 0.0
-    delay: tuple[float, float] = (1.0, 3.0)
-    link_delay: tuple[tuple[tuple[str, str], tuple[float, float]], ...] = ()
-    crash_rate: float = 0.0
-    restart_delay: tuple[float, float] = (5.0, 15.0)
-    faults_until: float = math.inf
     retry: tuple[float, float] = (10.0, 20.0)
 
     def __post_init__(self) -> None:
-        _check_probability("loss", self.loss)
-        _check_probability("duplication", self.duplication)
-        _check_range("delay", self.delay)
-        for link, r in self.link_delay:
-            _check_range(f"link_delay[{link}]", r)
-        if not isinstance(self.crash_rate, (int, float)) or not 0 <= self.crash_rate < math.inf:
-            raise ValueError(f"crash_rate must be a number >= 0, got {self.crash_rate!r}")
-        _check_range("restart_delay", self.restart_delay, positive=True)
-        _check_range("retry", self.retry, positive=True)
-        if not self.faults_until >= 0:
-            raise ValueError(f"faults_until must be >= 0, got {self.faults_until!r}")
-
-
-@dataclass(frozen=True)
-class Pending:
-    """A message in flight. ``due`` is its delivery time (automatic mode only)."""
-
-    id: int
-    message: Message
-    due: float = 0.0
-
-    def describe(self) -> str:
-        m = self.message
-        return f"#{self.id} {m.sender}→{m.receiver}: {m.describe()}"
+        super().__post_init__()
+        net.interval("retry", self.retry, high_positive=True)
 
 
 @dataclass(frozen=True)
@@ -113,37 +63,40 @@ class Counts:
     duplicated: int = 0
 
 
-class InFlight:
-    """Messages in flight, by id: what manual mode lists and takes from.
+class _Header(NamedTuple):
+    acceptors: tuple[str, ...]
+    proposers: tuple[str, ...]
+    learners: tuple[str, ...]
+    values: tuple[str, ...]
+    quorums: str
+    agents: dict[str, str]
+    phase2_quorums: tuple[tuple[str, ...], ...]
 
-    Shared by this simulator and the multi-Paxos one (`paxos_notes.multipaxos.sim`).
+
+@functools.lru_cache(maxsize=64)
+def _header(c: Cluster) -> _Header:
+    """What a trace's header says of a cluster (`Simulation._meta` copies it).
+
+    Cached: listing the minimal phase-2 quorums enumerates every subset of the
+    acceptors, the costliest part of starting a run, and a benchmark or a fuzz
+    campaign starts thousands of runs of one cluster.
     """
-
-    in_flight: dict[int, Pending]
-
-    def pending(self) -> list[Pending]:
-        """Messages in flight, oldest first."""
-        return [self.in_flight[k] for k in sorted(self.in_flight)]
-
-    def _take(self, msg_id: int) -> Pending:
-        if msg_id not in self.in_flight:
-            raise ValueError(f"msg_id must be one of the pending ids {sorted(self.in_flight)}, "
-                             f"got {msg_id!r}")
-        return self.in_flight.pop(msg_id)
+    q = c.quorum_system
+    return _Header(c.acceptor_names, c.proposer_names, c.learner_names, c.proposal_values,
+                   q.describe(), c.agent_classes,
+                   tuple(tuple(sorted(m)) for m in q.minimal_quorums(2)))
 
 
-# A scheduled event is a plain tuple (time, seq, kind, ref): the heap then
-# compares tuples in C, and seq breaks ties in scheduling order.
-_Scheduled = tuple[float, int, str, Any]
-
-
-class Simulation(InFlight):
+class Simulation(World):
     """A run of the consensus algorithm on a simulated network.
 
     ``seed`` is required: every random choice comes from it. ``leader`` names
     the single proposer allowed to propose (§2.4's distinguished proposer);
     by default every proposer does.
     """
+
+    NODE = "an agent"
+    network: Network
 
     def __init__(
         self,
@@ -155,31 +108,22 @@ class Simulation(InFlight):
         leader: str | None = None,
         record: bool = True,
     ) -> None:
-        if not isinstance(seed, int) or isinstance(seed, bool):
-            raise ValueError(f"seed must be an integer, got {seed!r}")
         self.cluster = cluster if cluster is not None else Cluster()
-        self.network = network if network is not None else Network()
-        self.manual = manual
-        self.seed = seed
-        self.rng = random.Random(seed)
+        network = network if network is not None else Network()
+        if not isinstance(network, Network):
+            raise ValueError(f"network must be a paxos_notes.sim.Network, "
+                             f"got {type(network).__name__}")
         self.agents: dict[str, Agent] = self.cluster.build()
+        super().__init__(seed=seed, network=network, manual=manual, record=record,
+                         nodes=self.agents)
         proposers = self.cluster.proposer_names
         if leader is not None and leader not in proposers:
             raise ValueError(f"leader must be one of {proposers}, got {leader!r}")
         self.leader = leader
-        self.now = 0.0
-        self.steps = 0
-        self._next_id = 0
-        self._seq = 0
-        self._queue: list[_Scheduled] = []
-        self.in_flight: dict[int, Pending] = {}
-        self.partitions: tuple[frozenset[str], ...] = ()
         self.history = History(self.cluster.quorum_system, self.cluster.proposal_values)
         self.chosen_at: float | None = None
-        self._sent = self._delivered = self._dropped = self._duplicated = 0
-        self.record = record
+        self._sent = 0
         self.trace = Trace(meta=self._meta())
-        self._delays = dict(self.network.link_delay)
         self._resting: set[str] = set()
         if not manual:
             for name in proposers:
@@ -191,23 +135,19 @@ class Simulation(InFlight):
     # -- bookkeeping ------------------------------------------------------
     def _meta(self) -> dict[str, Any]:
         c, n = self.cluster, self.network
+        try:
+            h = _header(c)
+        except TypeError:  # a cluster with an unhashable quorum system: no cache
+            h = _header.__wrapped__(c)
         return {
             "seed": self.seed, "manual": self.manual, "leader": self.leader,
-            "acceptors": list(c.acceptor_names), "proposers": list(c.proposer_names),
-            "learners": list(c.learner_names), "values": list(c.proposal_values),
-            "quorums": c.quorum_system.describe(),
+            "acceptors": list(h.acceptors), "proposers": list(h.proposers),
+            "learners": list(h.learners), "values": list(h.values), "quorums": h.quorums,
             "loss": n.loss, "duplication": n.duplication, "delay": list(n.delay),
             "crash_rate": n.crash_rate,
-            "agents": c.agent_classes,
-            "phase2_quorums": [sorted(q) for q in c.quorum_system.minimal_quorums(2)],
+            "agents": dict(h.agents),
+            "phase2_quorums": [list(q) for q in h.phase2_quorums],
         }
-
-    def _event(self, kind: str, agent: str = "", message: Message | None = None,
-               msg_id: int | None = None, detail: str = "",
-               state: dict[str, Any] | None = None) -> None:
-        if self.record:
-            self.trace.append(Event(self.steps, self.now, kind, agent, message, msg_id, detail,
-                                    state))
 
     @staticmethod
     def _storage(agent: Agent) -> dict[str, Any] | None:
@@ -216,22 +156,9 @@ class Simulation(InFlight):
             return None
         return {"promised": agent.promised, "accepted": agent.accepted}
 
-    def _schedule(self, delay: float, kind: str, ref: Any) -> None:
-        self._seq += 1
-        heapq.heappush(self._queue, (self.now + delay, self._seq, kind, ref))
-
-    def _faulty(self) -> bool:
-        return self.now < self.network.faults_until
-
-    def _check_agent(self, name: str) -> Agent:
-        if name not in self.agents:
-            raise ValueError(f"name must be an agent, one of {sorted(self.agents)}, "
-                             f"got {name!r}")
-        return self.agents[name]
-
     @property
     def counts(self) -> Counts:
-        return Counts(self._sent, self._delivered, self._dropped, self._duplicated)
+        return Counts(self._sent, self.delivered, self.dropped, self.duplicated)
 
     @property
     def violations(self) -> list[Violation]:
@@ -244,145 +171,61 @@ class Simulation(InFlight):
     def learned(self) -> dict[str, Proposal | None]:
         return {n: a.learned for n, a in self.agents.items() if isinstance(a, Learner)}
 
-    def partitioned(self, a: str, b: str) -> bool:
-        if not self.partitions:
-            return False
-        return not any(a in g and b in g for g in self.partitions)
-
-    # -- sending ----------------------------------------------------------
-    def _send_all(self, messages: Iterable[Message]) -> None:
-        for m in messages:
-            self._sent += 1
-            self.history.record_sent(m)
-            self._add_in_flight(m, "send")
-
-    def _add_in_flight(self, m: Message, kind: str) -> None:
-        self._next_id += 1
-        mid = self._next_id
-        if self.manual:
-            self.in_flight[mid] = Pending(mid, m)
-            self._event(kind, m.sender, m, mid)
-            return
-        self._event(kind, m.sender, m, mid)
-        if self._faulty() and self.network.loss and self.rng.random() < self.network.loss:
-            self._dropped += 1
-            self._event("drop", m.sender, m, mid, "lost by the network")
-            return
-        lo, hi = self._delays.get((m.sender, m.receiver), self.network.delay)
-        due = self.now + self.rng.uniform(lo, hi)
-        self.in_flight[mid] = Pending(mid, m, due)
-        self._seq += 1
-        heapq.heappush(self._queue, (due, self._seq, "deliver", mid))
-        if kind == "send" and self._faulty() and self.network.duplication \
-                and self.rng.random() < self.network.duplication:
-            self._duplicated += 1
-            self._add_in_flight(m, "duplicate")
-
     # -- applying a handler ------------------------------------------------
-    def _apply(self, name: str, new: Agent, out: Sequence[Message], cause: str) -> None:
-        old = self.agents[name]
+    def _receive(self, m: Message, agent: Agent) -> None:
+        new, out = agent.receive(m)
+        self._apply(m.receiver, agent, new, out, m.sender)
+
+    def _apply(self, name: str, old: Agent, new: Agent, out: Sequence[Message],
+               sender: str = "") -> None:
+        """Put ``name``'s new state in place, record what it did, send ``out``.
+        ``sender``: whose message it handled ("" for a timeout)."""
         self.agents[name] = new
+        record = self.record
         if isinstance(new, Acceptor):
-            storage = self._storage(new)
-            if new.accepted != old.accepted and new.accepted is not None:
-                self._event("accept", name, detail=f"accepts {new.accepted}", state=storage)
-            for m in out:
-                if isinstance(m, Promise):
-                    accepted = f", reporting {m.accepted}" if m.accepted else ", nothing accepted"
-                    self._event("promise", name, detail=f"promises {m.n}{accepted}",
-                                state=storage)
+            if record:
+                self._record_acceptor(name, old, new, out)
             if new.unsaved is not None and not self.manual:
                 self._schedule(0.0, "persist", name)
         elif isinstance(new, Learner) and new.learned is not None and old.learned is None:
             self.history.record_learned(name, new.learned)
+            cause = f"from {sender}" if sender else "timeout"
             self._event("learned", name, detail=f"learns {new.learned.value!r} ({cause})",
                         state={"learned": new.learned})
-        before = len(self.history.chosen)
-        seen = len(self.history.violations)
-        self._send_all(out)
-        if len(self.history.chosen) > before:
+        history = self.history
+        before = len(history.chosen)
+        seen = len(history.violations)
+        for m in out:
+            self._sent += 1
+            history.record_sent(m)
+            self._put_in_flight(m)
+        if len(history.chosen) > before:
             if self.chosen_at is None:
                 self.chosen_at = self.now
-            newest = ", ".join(str(p) for p in sorted(self.history.chosen))
-            self._event("chosen", "", detail=f"chosen so far: {newest}",
-                        state={"chosen": sorted(self.history.chosen)})
-        for v in self.history.violations[seen:]:
-            self._event("violation", "", detail=str(v))
+            if record:
+                newest = ", ".join(str(p) for p in sorted(history.chosen))
+                self._event("chosen", "", detail=f"chosen so far: {newest}",
+                            state={"chosen": sorted(history.chosen)})
+        if record and len(history.violations) > seen:
+            for v in history.violations[seen:]:
+                self._event("violation", "", detail=str(v))
 
-    def _dispatch(self, m: Message, msg_id: int | None = None) -> None:
-        agent = self.agents[m.receiver]
-        if not agent.up:
-            self._dropped += 1
-            # the id lets a viewer take the message out of flight
-            self._event("drop", m.receiver, m, msg_id, "receiver is down")
-            return
-        new, out = agent.receive(m)
-        self._apply(m.receiver, new, out, f"from {m.sender}")
+    def _record_acceptor(self, name: str, old: Acceptor, new: Acceptor,
+                         out: Sequence[Message]) -> None:
+        memory = new.memory  # read once: each property of an acceptor goes through it
+        storage = {"promised": memory.promised, "accepted": memory.accepted}
+        if memory.accepted is not None and memory.accepted != old.memory.accepted:
+            self._event("accept", name, detail=f"accepts {memory.accepted}", state=storage)
+        for m in out:
+            if isinstance(m, Promise):
+                accepted = f", reporting {m.accepted}" if m.accepted else ", nothing accepted"
+                self._event("promise", name, detail=f"promises {m.n}{accepted}", state=storage)
 
-    # -- manual actions -----------------------------------------------------
-    def deliver(self, msg_id: int) -> None:
-        """Deliver one pending message now."""
-        p = self._take(msg_id)
-        self.steps += 1
-        self._deliver(p)
+    def _crashed(self, name: str, agent: Agent) -> None:
+        self._event("crash", name, state=self._storage(agent))
 
-    def _deliver(self, p: Pending) -> None:
-        m = p.message
-        if self.partitioned(m.sender, m.receiver):
-            self._dropped += 1
-            self._event("drop", m.receiver, m, p.id, "partitioned")
-            return
-        self._delivered += 1
-        self._event("deliver", m.receiver, m, p.id)
-        self._dispatch(m, p.id)
-
-    def drop(self, msg_id: int) -> None:
-        """Lose one pending message."""
-        p = self._take(msg_id)
-        self.steps += 1
-        self._dropped += 1
-        self._event("drop", p.message.receiver, p.message, p.id, "dropped")
-
-    def duplicate(self, msg_id: int) -> None:
-        """Put a second copy of a pending message in flight."""
-        if msg_id not in self.in_flight:
-            raise ValueError(f"msg_id must be one of the pending ids {sorted(self.in_flight)}, "
-                             f"got {msg_id!r}")
-        self.steps += 1
-        self._duplicated += 1
-        self._add_in_flight(self.in_flight[msg_id].message, "duplicate")
-
-    def propose(self, name: str) -> None:
-        """Have proposer ``name`` start phase 1 with a new number."""
-        agent = self._check_agent(name)
-        if not isinstance(agent, Proposer):
-            raise ValueError(f"name must be a proposer {self.cluster.proposer_names}, "
-                             f"got {name!r}")
-        self.steps += 1
-        new, out = agent.prepare()
-        if out:
-            self._event("propose", name, detail=f"starts phase 1 with number {new.number}")
-        self._apply(name, new, out, "timeout")
-
-    def crash(self, name: str) -> None:
-        """Stop an agent: it loses what is not on stable storage."""
-        agent = self._check_agent(name)
-        self.steps += 1
-        if agent.up:
-            self.agents[name] = agent.crash()
-            self._event("crash", name, state=self._storage(self.agents[name]))
-
-    def restart(self, name: str) -> None:
-        """Start a stopped agent again from its stable storage."""
-        agent = self._check_agent(name)
-        self._restart(name, agent)
-
-    def _restart(self, name: str, agent: Agent) -> None:
-        self.steps += 1
-        if agent.up:
-            return
-        self.agents[name] = agent.restart()
-        self._event("restart", name, state=self._storage(self.agents[name]))
+    def _restarted(self, name: str, agent: Agent) -> None:
+        self._event("restart", name, state=self._storage(agent))
         if not self.manual and isinstance(agent, Learner) and self._resting:
             # §2.3: a learner that lost what it knew "can have a proposer issue
             # a proposal" to find out again.
@@ -390,92 +233,51 @@ class Simulation(InFlight):
                 self._schedule(self.rng.uniform(*self.network.retry), "timeout", resting)
             self._resting.clear()
 
+    # -- manual actions (deliver, drop, duplicate, crash, restart: `World`) --------
+    def propose(self, name: str) -> None:
+        """Have proposer ``name`` start phase 1 with a new number."""
+        agent = self._node(name)
+        if not isinstance(agent, Proposer):
+            raise ValueError(f"name must be a proposer {self.cluster.proposer_names}, "
+                             f"got {name!r}")
+        self.steps += 1
+        new, out = agent.prepare()
+        if out:
+            self._event("propose", name, detail=f"starts phase 1 with number {new.number}")
+        self._apply(name, agent, new, out)
+
     def persist(self, name: str) -> None:
         """Let an acceptor that sent before persisting finish writing."""
-        agent = self._check_agent(name)
+        agent = self._node(name)
         if isinstance(agent, Acceptor) and agent.unsaved is not None:
             self.steps += 1
-            self.agents[name] = agent.persist()
-            self._event("persist", name, state=self._storage(self.agents[name]))
-
-    def partition(self, *groups: Iterable[str]) -> None:
-        """Split the network: messages flow only within a group (an agent in no
-        group is cut off from everyone). `heal` joins it again."""
-        gs = tuple(frozenset(g) for g in groups)
-        for g in gs:
-            for name in g:
-                self._check_agent(name)
-        self.partitions = gs
-        self._event("partition", detail=" | ".join(",".join(sorted(g)) for g in gs))
-
-    def heal(self) -> None:
-        self.partitions = ()
-        self._event("heal")
+            self._on_persist(name)
 
     # -- automatic mode -----------------------------------------------------
-    def _schedule_crash(self) -> None:
-        self._schedule(self.rng.expovariate(self.network.crash_rate), "crash", None)
-
     def _all_learned(self) -> bool:
         return all(a.learned is not None for a in self.agents.values() if isinstance(a, Learner))
 
-    def step(self) -> bool:
-        """Process the next scheduled event. False when nothing is left."""
-        if self.manual:
-            raise ValueError("step() is for automatic mode; this simulation is manual=True")
-        while self._queue:
-            time, _, kind, ref = heapq.heappop(self._queue)
-            if kind == "deliver" and ref not in self.in_flight:
-                continue  # already handled by a manual action
-            self.now = time
-            self.steps += 1
-            if kind == "deliver":
-                self._deliver(self.in_flight.pop(ref))
-            elif kind == "timeout":
-                self._timeout(ref)
-            elif kind == "crash":
-                self._random_crash()
-            elif kind == "restart":
-                self.steps -= 1  # _restart counts the step itself
-                self._restart(ref, self.agents[ref])
-            elif kind == "persist":
-                self.persist(ref)
-            return True
-        return False
+    def _on_persist(self, name: str) -> None:
+        agent = self.agents[name]
+        if isinstance(agent, Acceptor) and agent.unsaved is not None:
+            self.agents[name] = new = agent.persist()
+            self._event("persist", name, state=self._storage(new))
 
-    def _timeout(self, name: str) -> None:
+    def _on_timeout(self, name: str) -> None:
         if self._all_learned():
             self._resting.add(name)  # every learner knows the value: stop asking
             return
         agent = self.agents[name]
         if agent.up:
             new, out = agent.prepare()
-            self._event("propose", name, detail=f"starts phase 1 with number {new.number}")
-            self._apply(name, new, out, "timeout")
+            if self.record:
+                self._event("propose", name, detail=f"starts phase 1 with number {new.number}")
+            self._apply(name, agent, new, out)
         self._schedule(self.rng.uniform(*self.network.retry), "timeout", name)
-
-    def _random_crash(self) -> None:
-        if not self._faulty():
-            return
-        up = [n for n, a in self.agents.items() if a.up]
-        if up:
-            victim = self.rng.choice(up)
-            self.agents[victim] = self.agents[victim].crash()
-            self._event("crash", victim, state=self._storage(self.agents[victim]))
-            self._schedule(self.rng.uniform(*self.network.restart_delay), "restart", victim)
-        self._schedule_crash()
 
     def run(self, until: float = math.inf, max_steps: int = 1_000_000) -> Simulation:
         """Run automatic mode until simulated time ``until`` or nothing is left to do."""
-        if not until >= 0:
-            raise ValueError(f"until must be >= 0, got {until!r}")
-        if not isinstance(max_steps, int) or max_steps < 1:
-            raise ValueError(f"max_steps must be an integer >= 1, got {max_steps!r}")
-        budget = max_steps
-        while budget and self._queue and self._queue[0][0] <= until:
-            if not self.step():
-                break
-            budget -= 1
+        self._run(until, max_steps)
         return self
 
     # -- summary ------------------------------------------------------------

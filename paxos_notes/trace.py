@@ -6,7 +6,13 @@ records — send, deliver, drop, duplicate, crash, restart, persist, promise,
 accept, chosen, learned, violation. The TracePlayer widget animates a trace;
 the CLI can save one with ``--trace``.
 
-Files are JSON with a schema version. `Trace.load` validates everything before
+One container and one loader serve both protocols: a `Codec` says what
+differs — the schema name and version, the event kinds, the message classes
+and how to read each of their fields. `Trace` here uses `CONSENSUS` (the
+messages of `paxos_notes.messages`, §2); `paxos_notes.multipaxos.trace` is the
+same `Trace` with the codec of the replicated state machine (§3).
+
+Files are JSON with a schema version. Loading validates everything before
 building objects: a truncated, hostile or newer-schema file gets one clear
 ``ValueError`` (never pickle, never eval). The same run gives byte-identical
 JSON (keys sorted, times rounded).
@@ -16,10 +22,10 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, NamedTuple
 
 from .ballots import MAX_PROPOSERS, ProposalNumber
 from .messages import MESSAGE_TYPES, Message, Proposal
@@ -34,32 +40,67 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_INT = 2**31 - 1
 MAX_NAME = 64
 MAX_TEXT = 2000
+MAX_LIST = 100_000
 STATE_KEYS = ("promised", "accepted", "learned", "chosen")
 
 
-@dataclass(frozen=True)
-class Event:
+# -- encoding -----------------------------------------------------------------------
+
+
+def to_json_value(v: Any) -> Any:
+    """A field of a message (or of an event's state) as plain JSON data."""
+    if isinstance(v, ProposalNumber):
+        return [v.round, v.proposer, v.proposers]
+    if isinstance(v, Proposal):
+        return {"n": to_json_value(v.number), "value": v.value}
+    if isinstance(v, (tuple, list)):
+        return [to_json_value(x) for x in v]
+    return v
+
+
+def message_to_dict(m: Message) -> dict[str, Any]:
+    """A consensus message as JSON data: its ``type`` and each of its fields."""
+    out: dict[str, Any] = {"type": type(m).__name__}
+    for name in m.__dataclass_fields__:  # type: ignore[union-attr]
+        out[name] = to_json_value(getattr(m, name))
+    return out
+
+
+class _EventFields(NamedTuple):
+    step: int
+    time: float
+    kind: str
+    agent: str = ""
+    message: Any = None
+    msg_id: int | None = None
+    detail: str = ""
+    state: dict[str, Any] | None = None
+
+
+class Event(_EventFields):
     """One thing that happened. ``message`` and ``msg_id`` are set for message events.
 
     ``state`` carries the structured facts a viewer needs without re-running
     the agents: for an acceptor's promise, accept, crash, restart and persist
     its storage afterwards (``promised``, ``accepted``); for ``learned`` the
     ``learned`` proposal; for ``chosen`` the ``chosen`` proposals so far.
+
+    An immutable named tuple rather than a frozen dataclass: a simulator makes
+    one for every message sent and delivered, and a tuple is about ten times
+    cheaper to build.
     """
 
-    step: int
-    time: float
-    kind: str
-    agent: str = ""
-    message: Message | None = None
-    msg_id: int | None = None
-    detail: str = ""
-    state: dict[str, Any] | None = None
+    __slots__ = ()
+    #: How this protocol's messages become JSON (the §3 trace has its own).
+    encode_message: ClassVar[Callable[[Any], dict[str, Any]]] = staticmethod(message_to_dict)
 
-    def __post_init__(self) -> None:
-        # The file keeps times to 6 decimals (`_event_to_dict`); rounding here
-        # too makes load(save(trace)) == trace for a simulator's trace.
-        object.__setattr__(self, "time", round(float(self.time), 6))
+    def __new__(cls, step: int, time: float, kind: str, agent: str = "", message: Any = None,
+                msg_id: int | None = None, detail: str = "",
+                state: dict[str, Any] | None = None) -> Event:
+        # The file keeps times to 6 decimals; rounding here too makes
+        # load(save(trace)) == trace for a simulator's trace.
+        return super().__new__(cls, step, round(float(time), 6), kind, agent, message, msg_id,
+                               detail, state)
 
     def describe(self) -> str:
         """The event in plain words, e.g. ``a2 receives prepare 3 from p1``."""
@@ -75,11 +116,204 @@ class Event:
         text = f"{self.agent} {self.kind}" if self.agent else self.kind
         return f"{text}: {self.detail}" if self.detail else text
 
+    def to_dict(self) -> dict[str, Any]:
+        """The event as JSON data (fields at their defaults are left out)."""
+        d: dict[str, Any] = {"step": self.step, "time": round(self.time, 6), "kind": self.kind}
+        if self.agent:
+            d["agent"] = self.agent
+        if self.message is not None:
+            d["message"] = self.encode_message(self.message)
+        if self.msg_id is not None:
+            d["msg_id"] = self.msg_id
+        if self.detail:
+            d["detail"] = self.detail
+        if self.state is not None:
+            d["state"] = {k: to_json_value(v) for k, v in self.state.items()}
+        return d
+
+
+# -- reading, hardened: every function raises a one-line "trace: ..." ValueError -----------
+
+Reader = Callable[[Any, str], Any]
+"""Reads one JSON value found at ``where`` (e.g. "event 3 message n") or raises."""
+
+
+def integer(v: Any, where: str, lo: int = 0, hi: int = MAX_INT) -> int:
+    if not isinstance(v, int) or isinstance(v, bool):
+        raise ValueError(f"trace: {where} must be an integer, got {type(v).__name__}")
+    if not lo <= v <= hi:
+        raise ValueError(f"trace: {where} must be in {lo}..{hi}, got a number out of range")
+    return v
+
+
+def string(v: Any, where: str, limit: int = MAX_NAME, empty: bool = False) -> str:
+    if not isinstance(v, str):
+        raise ValueError(f"trace: {where} must be a string, got {type(v).__name__}")
+    if len(v) > limit or (not v and not empty):
+        raise ValueError(f"trace: {where} must be a string of 1..{limit} characters")
+    return v
+
+
+def text(v: Any, where: str) -> str:
+    """A longer string (a value that encodes a command, a detail)."""
+    return string(v, where, MAX_TEXT)
+
+
+def number(v: Any, where: str) -> ProposalNumber:
+    if not isinstance(v, list) or len(v) != 3:
+        raise ValueError(f"trace: {where} must be [round, proposer, proposers]")
+    r = integer(v[0], f"{where} round")
+    k = integer(v[2], f"{where} proposers", 1, MAX_PROPOSERS)
+    i = integer(v[1], f"{where} proposer", 0, k - 1)
+    return ProposalNumber(r, i, k)
+
+
+def proposal(v: Any, where: str, value: Reader = string) -> Proposal | None:
+    """A proposal ``{"n": number, "value": ...}``, or null."""
+    if v is None:
+        return None
+    if not isinstance(v, dict):
+        raise ValueError(f"trace: {where} must be null or an object")
+    return Proposal(number(v.get("n"), f"{where} n"), value(v.get("value"), f"{where} value"))
+
+
+def listed(v: Any, where: str, item: Reader, limit: int = MAX_LIST) -> tuple[Any, ...]:
+    """A JSON list of at most ``limit`` items, each read by ``item``, as a tuple."""
+    if not isinstance(v, list) or len(v) > limit:
+        raise ValueError(f"trace: {where} must be a list of at most {limit} items")
+    return tuple(item(x, f"{where} item") for x in v)
+
+
+@dataclass(frozen=True)
+class Codec:
+    """What a protocol's trace file holds: everything the shared loader needs.
+
+    ``messages``: the message classes by name; ``fields``: a reader for every
+    field name those classes use (a field name means one thing across a
+    protocol's messages); ``state``: reads an event's ``state`` (None: events
+    carry none); ``event``: the protocol's `Event` class.
+    """
+
+    schema: str
+    version: int
+    kinds: tuple[str, ...]
+    messages: Mapping[str, type]
+    fields: Mapping[str, Reader]
+    state: Reader | None = None
+    event: type[Event] = Event
+
+    def message(self, d: Any, where: str = "message") -> Any:
+        """Read one message (the JSON of `Event.encode_message`)."""
+        cls = self.messages[_tag(d, where, "type", sorted(self.messages))]
+        args = {f: self.fields[f](d.get(f), f"{where} {f}") for f in cls.__dataclass_fields__}
+        try:
+            return cls(**args)
+        except ValueError as e:  # a message class that validates itself (a §3 command)
+            raise ValueError(f"trace: {where}: {one_line(e)}") from None
+
+    def event_from_dict(self, d: Any, i: int) -> Event:
+        where = f"event {i}"
+        kind = _tag(d, where, "kind", self.kinds)
+        t = d.get("time")
+        if not isinstance(t, (int, float)) or isinstance(t, bool) or not math.isfinite(t) \
+                or not 0 <= t <= 1e12:
+            raise ValueError(f"trace: {where} time must be a finite number in 0..1e12")
+        msg, msg_id, state = d.get("message"), d.get("msg_id"), d.get("state")
+        if state is not None and self.state is None:
+            raise ValueError(f"trace: {where} state is not part of a {self.schema!r} trace")
+        return self.event(
+            step=integer(d.get("step"), f"{where} step"),
+            time=float(t),
+            kind=kind,
+            agent=string(d.get("agent", ""), f"{where} agent", empty=True),
+            message=None if msg is None else self.message(msg, f"{where} message"),
+            msg_id=None if msg_id is None else integer(msg_id, f"{where} msg_id"),
+            detail=string(d.get("detail", ""), f"{where} detail", MAX_TEXT, empty=True),
+            state=None if state is None or self.state is None
+            else self.state(state, f"{where} state"),
+        )
+
+
+def _tag(d: Any, where: str, key: str, allowed: Sequence[str]) -> str:
+    """The ``key`` of the JSON object ``d`` (a message's type, an event's kind),
+    which must be one of ``allowed``."""
+    if not isinstance(d, dict):
+        raise ValueError(f"trace: {where} must be an object")
+    tag = d.get(key)
+    # isinstance first: an unhashable tag (a list) would raise TypeError in `in`
+    if not isinstance(tag, str) or tag not in allowed:
+        raise ValueError(f"trace: {where} {key} must be one of {allowed}, "
+                         f"got {str(tag)[:40]!r}")
+    return tag
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not allowed")
+
+
+def _finite_float(text: str) -> float:
+    # json turns 1e400 into inf without calling parse_constant; inf would load
+    # (e.g. in meta) and then fail to save as valid JSON.
+    v = float(text)
+    if not math.isfinite(v):
+        raise ValueError(f"number {text[:40]} is out of range")
+    return v
+
+
+def one_line(e: Exception) -> str:
+    """An error's message for a ``trace: ...`` line: its first line, at most 200 characters."""
+    return str(e).splitlines()[0][:200] if str(e) else type(e).__name__
+
+
+# -- the consensus codec (§2) ------------------------------------------------------------
+
+
+def _state(d: Any, where: str) -> dict[str, Any]:
+    """An event's ``state``: an acceptor's storage, what a learner learned, what is chosen."""
+    if not isinstance(d, dict):
+        raise ValueError(f"trace: {where} must be an object")
+    unknown = set(d) - set(STATE_KEYS)
+    if unknown:
+        raise ValueError(f"trace: {where} keys must be among {STATE_KEYS}, "
+                         f"got {sorted(unknown)[:3]}")
+    out: dict[str, Any] = {}
+    if "promised" in d:
+        p = d["promised"]
+        out["promised"] = None if p is None else number(p, f"{where} promised")
+    for key in ("accepted", "learned"):
+        if key in d:
+            out[key] = proposal(d[key], f"{where} {key}")
+    if "chosen" in d:
+        c = d["chosen"]
+        if not isinstance(c, list) or len(c) > 64:
+            raise ValueError(f"trace: {where} chosen must be a list of at most 64 proposals")
+        out["chosen"] = [proposal(p, f"{where} chosen") for p in c]
+    return out
+
+
+CONSENSUS = Codec(
+    schema=SCHEMA, version=SCHEMA_VERSION, kinds=EVENT_KINDS, messages=MESSAGE_TYPES,
+    fields={"sender": string, "receiver": string, "n": number, "value": string,
+            "promised": number, "accepted": proposal},
+    state=_state,
+)
+
+
+def message_from_dict(d: Any, where: str = "message") -> Message:
+    """A consensus message from its JSON (`message_to_dict`), validated."""
+    return CONSENSUS.message(d, where)
+
+
+# -- the container ---------------------------------------------------------------------
+
 
 @dataclass
 class Trace:
+    """A run: ``meta`` (the header) and its ``events``, in order."""
+
     meta: dict[str, Any] = field(default_factory=dict)
     events: list[Event] = field(default_factory=list)
+    codec: ClassVar[Codec] = CONSENSUS
 
     def __len__(self) -> int:
         return len(self.events)
@@ -93,10 +327,10 @@ class Trace:
     # -- JSON -------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         return {
-            "schema": SCHEMA,
-            "version": SCHEMA_VERSION,
+            "schema": self.codec.schema,
+            "version": self.codec.version,
             "meta": self.meta,
-            "events": [_event_to_dict(e) for e in self.events],
+            "events": [e.to_dict() for e in self.events],
         }
 
     def to_json(self) -> str:
@@ -112,7 +346,7 @@ class Trace:
         try:
             data = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
         except ValueError as e:  # JSONDecodeError, and int digits limits
-            raise ValueError(f"trace: not valid JSON ({_one_line(e)})") from None
+            raise ValueError(f"trace: not valid JSON ({one_line(e)})") from None
         except RecursionError:  # "[[[[..." deep enough to exhaust the stack
             raise ValueError("trace: not valid JSON (nested too deeply)") from None
         return cls.from_dict(data)
@@ -136,209 +370,27 @@ class Trace:
 
     @classmethod
     def from_dict(cls, data: Any) -> Trace:
+        codec = cls.codec
         if not isinstance(data, dict):
             raise ValueError("trace: the top level must be a JSON object")
-        if data.get("schema") != SCHEMA:
+        if data.get("schema") != codec.schema:
             # truncated: a hostile file must not put megabytes into the message
             got = repr(data.get("schema"))[:60]
-            raise ValueError(f"trace: schema must be {SCHEMA!r}, got {got}")
+            raise ValueError(f"trace: schema must be {codec.schema!r}, got {got}")
         version = data.get("version")
         if not isinstance(version, int) or isinstance(version, bool):
             raise ValueError("trace: version must be an integer")
-        if version > SCHEMA_VERSION:
+        if version > codec.version:
             raise ValueError(
                 f"trace: version {version} is newer than this paxos-notes reads "
-                f"(allowed: 1..{SCHEMA_VERSION}); upgrade paxos-notes"
+                f"(allowed: 1..{codec.version}); upgrade paxos-notes"
             )
         if version < 1:
-            raise ValueError(f"trace: version must be in 1..{SCHEMA_VERSION}, got {version}")
+            raise ValueError(f"trace: version must be in 1..{codec.version}, got {version}")
         meta = data.get("meta", {})
         if not isinstance(meta, dict):
             raise ValueError("trace: meta must be an object")
         events = data.get("events")
         if not isinstance(events, list):
             raise ValueError("trace: events must be a list")
-        out = [_event_from_dict(e, i) for i, e in enumerate(events)]
-        return cls(meta=meta, events=out)
-
-
-# -- encoding -----------------------------------------------------------------
-
-
-def _number_to_json(n: ProposalNumber) -> list[int]:
-    return [n.round, n.proposer, n.proposers]
-
-
-def message_to_dict(m: Message) -> dict[str, Any]:
-    out: dict[str, Any] = {"type": type(m).__name__, "sender": m.sender,
-                           "receiver": m.receiver, "n": _number_to_json(m.n)}
-    for name in ("value", "promised", "accepted"):
-        if not hasattr(m, name):
-            continue
-        v = getattr(m, name)
-        if isinstance(v, ProposalNumber):
-            v = _number_to_json(v)
-        elif isinstance(v, Proposal):
-            v = {"n": _number_to_json(v.number), "value": v.value}
-        out[name] = v
-    return out
-
-
-def _event_to_dict(e: Event) -> dict[str, Any]:
-    d: dict[str, Any] = {"step": e.step, "time": round(e.time, 6), "kind": e.kind}
-    if e.agent:
-        d["agent"] = e.agent
-    if e.message is not None:
-        d["message"] = message_to_dict(e.message)
-    if e.msg_id is not None:
-        d["msg_id"] = e.msg_id
-    if e.detail:
-        d["detail"] = e.detail
-    if e.state is not None:
-        d["state"] = {k: _state_value_to_json(v) for k, v in e.state.items()}
-    return d
-
-
-def _proposal_to_json(p: Proposal | None) -> dict[str, Any] | None:
-    return None if p is None else {"n": _number_to_json(p.number), "value": p.value}
-
-
-def _state_value_to_json(v: Any) -> Any:
-    if isinstance(v, ProposalNumber):
-        return _number_to_json(v)
-    if isinstance(v, Proposal):
-        return _proposal_to_json(v)
-    if isinstance(v, (list, tuple)):
-        return [_proposal_to_json(p) for p in v]
-    return v  # None
-
-
-# -- validation and decoding --------------------------------------------------
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not allowed")
-
-
-def _finite_float(text: str) -> float:
-    # json turns 1e400 into inf without calling parse_constant; inf would load
-    # (e.g. in meta) and then fail to save as valid JSON.
-    v = float(text)
-    if not math.isfinite(v):
-        raise ValueError(f"number {text[:40]} is out of range")
-    return v
-
-
-def _one_line(e: Exception) -> str:
-    return str(e).splitlines()[0][:200] if str(e) else type(e).__name__
-
-
-def _int(v: Any, where: str, lo: int = 0, hi: int = MAX_INT) -> int:
-    if not isinstance(v, int) or isinstance(v, bool):
-        raise ValueError(f"trace: {where} must be an integer, got {type(v).__name__}")
-    if not lo <= v <= hi:
-        raise ValueError(f"trace: {where} must be in {lo}..{hi}, got a number out of range")
-    return v
-
-
-def _str(v: Any, where: str, limit: int = MAX_NAME, empty: bool = False) -> str:
-    if not isinstance(v, str):
-        raise ValueError(f"trace: {where} must be a string, got {type(v).__name__}")
-    if len(v) > limit or (not v and not empty):
-        raise ValueError(f"trace: {where} must be a string of 1..{limit} characters")
-    return v
-
-
-def _number(v: Any, where: str) -> ProposalNumber:
-    if not isinstance(v, list) or len(v) != 3:
-        raise ValueError(f"trace: {where} must be [round, proposer, proposers]")
-    r = _int(v[0], f"{where} round")
-    k = _int(v[2], f"{where} proposers", 1, MAX_PROPOSERS)
-    i = _int(v[1], f"{where} proposer", 0, k - 1)
-    return ProposalNumber(r, i, k)
-
-
-def message_from_dict(d: Any, where: str = "message") -> Message:
-    if not isinstance(d, dict):
-        raise ValueError(f"trace: {where} must be an object")
-    kind = d.get("type")
-    # isinstance first: an unhashable type (a list) would raise TypeError in `in`
-    if not isinstance(kind, str) or kind not in MESSAGE_TYPES:
-        raise ValueError(f"trace: {where} type must be one of {sorted(MESSAGE_TYPES)}, "
-                         f"got {str(kind)[:40]!r}")
-    args: dict[str, Any] = {
-        "sender": _str(d.get("sender"), f"{where} sender"),
-        "receiver": _str(d.get("receiver"), f"{where} receiver"),
-        "n": _number(d.get("n"), f"{where} n"),
-    }
-    if kind in ("Accept", "Accepted", "Chosen"):
-        args["value"] = _str(d.get("value"), f"{where} value")
-    if kind == "Nack":
-        args["promised"] = _number(d.get("promised"), f"{where} promised")
-    if kind == "Promise":
-        acc = d.get("accepted")
-        if acc is None:
-            args["accepted"] = None
-        elif isinstance(acc, dict):
-            args["accepted"] = Proposal(_number(acc.get("n"), f"{where} accepted n"),
-                                        _str(acc.get("value"), f"{where} accepted value"))
-        else:
-            raise ValueError(f"trace: {where} accepted must be null or an object")
-    return MESSAGE_TYPES[kind](**args)
-
-
-def _event_from_dict(d: Any, i: int) -> Event:
-    where = f"event {i}"
-    if not isinstance(d, dict):
-        raise ValueError(f"trace: {where} must be an object")
-    kind = d.get("kind")
-    if kind not in EVENT_KINDS:
-        raise ValueError(f"trace: {where} kind must be one of {EVENT_KINDS}, "
-                         f"got {str(kind)[:40]!r}")
-    t = d.get("time")
-    if not isinstance(t, (int, float)) or isinstance(t, bool) or not math.isfinite(t) \
-            or not 0 <= t <= 1e12:
-        raise ValueError(f"trace: {where} time must be a finite number in 0..1e12")
-    msg = d.get("message")
-    msg_id = d.get("msg_id")
-    raw_state = d.get("state")
-    return Event(
-        step=_int(d.get("step"), f"{where} step"),
-        time=float(t),
-        kind=kind,
-        agent=_str(d.get("agent", ""), f"{where} agent", empty=True),
-        message=None if msg is None else message_from_dict(msg, f"{where} message"),
-        msg_id=None if msg_id is None else _int(msg_id, f"{where} msg_id"),
-        detail=_str(d.get("detail", ""), f"{where} detail", MAX_TEXT, empty=True),
-        state=None if raw_state is None else _state_from_json(raw_state, f"{where} state"),
-    )
-
-
-def _proposal(v: Any, where: str) -> Proposal | None:
-    if v is None:
-        return None
-    if not isinstance(v, dict):
-        raise ValueError(f"trace: {where} must be null or an object")
-    return Proposal(_number(v.get("n"), f"{where} n"), _str(v.get("value"), f"{where} value"))
-
-
-def _state_from_json(d: Any, where: str) -> dict[str, Any]:
-    if not isinstance(d, dict):
-        raise ValueError(f"trace: {where} must be an object")
-    unknown = set(d) - set(STATE_KEYS)
-    if unknown:
-        raise ValueError(f"trace: {where} keys must be among {STATE_KEYS}, "
-                         f"got {sorted(unknown)[:3]}")
-    out: dict[str, Any] = {}
-    if "promised" in d:
-        p = d["promised"]
-        out["promised"] = None if p is None else _number(p, f"{where} promised")
-    for key in ("accepted", "learned"):
-        if key in d:
-            out[key] = _proposal(d[key], f"{where} {key}")
-    if "chosen" in d:
-        c = d["chosen"]
-        if not isinstance(c, list) or len(c) > 64:
-            raise ValueError(f"trace: {where} chosen must be a list of at most 64 proposals")
-        out["chosen"] = [_proposal(p, f"{where} chosen") for p in c]
-    return out
+        return cls(meta=meta, events=[codec.event_from_dict(e, i) for i, e in enumerate(events)])

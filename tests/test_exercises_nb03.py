@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from paxos_notes.exercises import check, exercises
+from paxos_notes.exercises.nb03 import c_and_s_034
 
 
 def test_notebook_03_registers_four_exercises() -> None:
@@ -91,3 +92,8 @@ def test_acceptor_in_only_one_quorum_is_explained(answer: str, hint: str) -> Non
 
 def test_acceptor_answer_must_be_a_name() -> None:
     assert "acceptor's name" in check("03.4", 1).reason
+
+
+def test_c_and_s_of_the_ignore_accepted_run_share_exactly_a1() -> None:
+    c, s = c_and_s_034()
+    assert c == {"a1", "a2"} and s == {"a1", "a3"} and c & s == {"a1"}

@@ -451,7 +451,8 @@ def test_history_records_pending_operations_without_output() -> None:
     (lambda: Simulation(seed=0, faults=(Fault(1.0, "crash", servers=("s9",)),)),
      r"server must be one of"),
     (lambda: Simulation(seed=0).run(until=-1), r"until must be a number >= 0"),
-    (lambda: Simulation(seed=0, manual=True).crash("s9"), r"server must be one of"),
+    (lambda: Simulation(seed=0, manual=True).crash("s9"),
+     r"name must be a server, one of \['s1', 's2', 's3'\], got 's9'"),
     (lambda: Simulation(seed=0, manual=True).invoke("s1", ("get", "x")),
      r"client must not be named like a server"),
 ])

@@ -1,16 +1,20 @@
-"""Helpers of 04_the_algorithm.ipynb: paper beside code, runs, and the checker's
-figures (the recorded ones are re-run here, marked slow)."""
+"""Presentation of 04_the_algorithm.ipynb: the acceptor tables, the fault report and the
+checker's tables (the recorded figures are re-run here, marked slow).
+
+The notebook's runs and counterexample replays are written out in its cells (strict
+nbval checks their output); what is left in the helper is tested here."""
 
 from __future__ import annotations
 
 import pytest
 
-from paxos_notes.checker import VARIANTS, check_agents
-from paxos_notes.invariants import P2C
-from paxos_notes.messages import Accepted, Prepare
+from paxos_notes.checker import VARIANTS, check_agents, shortest
+from paxos_notes.checker.stored import stored
+from paxos_notes.checker.variants import MOST_COMMON_VALUE_RUN
+from paxos_notes.cluster import Cluster
 from paxos_notes.notebook_helpers import nb04
-from paxos_notes.sim import Network
-from paxos_notes.trace import Event, Trace
+from paxos_notes.script import drive, replay
+from paxos_notes.sim import Network, Simulation
 
 
 def test_p1a_table_shows_p1_and_the_promise_at_work() -> None:
@@ -24,51 +28,44 @@ def test_prepare_table_ignores_old_and_repeated_prepares() -> None:
                        "nothing (ignored)", "promise 4 (3, 'x')"]
 
 
-def test_stable_storage_survives_a_restart_and_amnesia_does_not() -> None:
-    lines = nb04.survives_restart().splitlines()
-    assert lines[0].endswith("after the restart promised 3, accepted (2, 'x')")
-    assert lines[1].endswith("after the restart promised nothing, accepted nothing")
+def test_acceptor_and_state_text_describe_what_it_remembers() -> None:
+    a = nb04.acceptor(3, (2, "x"))
+    assert nb04.state_text(a) == "promised 3, accepted (2, 'x')"
+    assert nb04.state_text(nb04.acceptor()) == "promised nothing, accepted nothing"
 
 
-def test_clean_run_chooses_x_twice_and_the_learner_learns_it() -> None:
-    run = nb04.clean_run()
-    assert run.first("chosen") == 9
-    assert run.first("learned") == 11
-    assert sorted(str(p) for p in run.history.chosen) == ["(0, 'x')", "(1, 'x')"]
-    assert run.sim.summary()["learned"] == {"l1": "x"} and run.history.safe
-    assert not run.sim.pending()
+def test_fault_report_tells_what_the_network_did_and_what_was_chosen() -> None:
+    sim = Simulation(Cluster(acceptors=3, proposers=2, learners=1), seed=13,
+                     network=Network(loss=0.2, duplication=0.2, delay=(1.0, 8.0)))
+    sim.run(until=300)
+    lines = nb04.fault_report(sim, reordered=7).splitlines()
+    s = sim.summary()
+    assert lines[0] == (f"seed 13: {s['sent']} messages sent, {s['dropped']} lost, "
+                        f"{s['duplicated']} duplicated, 7 delivered after a later one "
+                        f"(reordered)")
+    assert "values chosen: ['y']" in lines[2] and lines[3].endswith("violations: none")
 
 
-def test_faulty_run_is_reproducible_and_chooses_one_value() -> None:
-    a, b = nb04.faulty_run(), nb04.faulty_run()
-    assert a.trace.to_json() == b.trace.to_json()
-    assert a.history.chosen_values == {"y"} and a.history.safe
-    report = nb04.fault_report(a)
-    assert "values chosen: ['y']" in report and "violations: none" in report
-    assert a.counts.dropped > 0 and a.counts.duplicated > 0 and nb04.overtaken(a.trace) > 0
-
-
-def test_overtaken_counts_a_message_delivered_after_a_later_one() -> None:
-    m1, m2 = Accepted("a1", "l1", nb04.number(0), "x"), Accepted("a2", "l1", nb04.number(0), "x")
-    t = Trace(events=[Event(0, 0, "send", "a1", m1, 1), Event(0, 0, "send", "a2", m2, 2),
-                      Event(1, 1, "deliver", "l1", m2, 2), Event(2, 2, "deliver", "l1", m1, 1)])
-    assert nb04.overtaken(t) == 1
-
-
-def test_many_seeds_counts_runs_with_one_value() -> None:
-    assert nb04.many_seeds(range(3)) == ("3 seeds (0..2): exactly one value chosen in 3, "
-                                         "none yet in 0, a safety violation in 0")
-    slow = Network(delay=(50.0, 60.0))
-    assert "none yet in 1" in nb04.many_seeds(range(1), slow)
-
-
-def test_broken_rules_table_runs_the_cheap_searches_now() -> None:
+def test_broken_rules_table_runs_the_cheap_searches_and_reads_the_rest() -> None:
     rows = {row[0]: row for row in nb04.broken_rules_table().rows}
     assert set(rows) == {*nb04.LIVE_BROKEN, *nb04.RECORDED_BROKEN}
-    small = check_agents("small-quorum")
-    assert rows["small-quorum"][3:5] == (str(len(small.counterexample)),
-                                         f"{small.distinct_states:,}")
-    assert rows["lowest-accepted"][5] == "recorded"
+    small = shortest("small-quorum")
+    assert rows["small-quorum"][3:] == (str(len(small.counterexample)),
+                                        f"{small.distinct_states:,} (now)")
+    even = stored("small-quorum-even")
+    assert rows["small-quorum-even"][3:] == (str(len(even.steps)),
+                                             f"{even.distinct_states:,} (recorded; 4 acceptors)")
+    assert rows["most-common-value"][3:] == ("none: safe", "154,905 (recorded; numbers 0..2)")
+
+
+def test_phase2a_table_puts_the_wrong_choices_side_by_side() -> None:
+    lowest = replay(VARIANTS["lowest-accepted"].cluster(), stored("lowest-accepted").steps)
+    cluster = VARIANTS["most-common-value"].cluster(acceptors=5)
+    common = drive(Simulation(cluster, seed=0, manual=True), MOST_COMMON_VALUE_RUN)
+    rows = nb04.phase2a_table({"lowest-accepted": lowest, "most-common-value": common}).rows
+    assert rows[0][1:5] == ("3", "20", "step 18", "step 20")
+    assert rows[1][1:5] == ("5", "29", "step 26", "step 29")
+    assert rows[1][5] == "(1, 'y') and (2, 'x')"
 
 
 def test_safe_variants_table_finds_no_violation() -> None:
@@ -76,48 +73,17 @@ def test_safe_variants_table_finds_no_violation() -> None:
         assert row[2].endswith("no violation") and "no violation" in row[3]
 
 
-def test_checked_run_refuses_a_safe_variant() -> None:
-    with pytest.raises(ValueError, match="breaks safety"):
-        nb04.checked_run("paper")
-
-
-def test_recorded_lowest_accepted_run_replays_to_two_values() -> None:
-    run = nb04.recorded_run("lowest-accepted")
-    assert run.first("chosen") == 16
-    assert run.first("violation", P2C) == 18
-    assert run.first_two_values() == 20
-
-
-def test_recorded_run_refuses_a_safe_variant() -> None:
-    with pytest.raises(ValueError, match="counterexample"):
-        nb04.recorded_run("paper")
-
-
-def test_steps_from_texts_rejects_a_message_that_is_not_in_flight() -> None:
-    cluster = VARIANTS["lowest-accepted"].cluster()
-    with pytest.raises(ValueError, match="step 1"):
-        nb04.steps_from_texts(cluster, ("a1 receives prepare 0 from p1",))
-
-
-def test_a_nack_makes_p1_abandon_and_jump_above_the_promise() -> None:
-    run = nb04.nack_run()
-    assert [e for e in run.trace if e.kind == "send" and isinstance(e.message, Prepare)]
-    assert nb04.nack_messages(run) == ["a1 sends nack 0 (promised 5) to p1"]
-    p1 = run.sim.agents["p1"]
-    assert p1.phase == "idle" and p1.highest_seen.natural == 5
-    assert p1.prepare()[0].number.natural == 6
-    assert nb04.proposer_state(p1) == "p1: phase idle, number 0, highest number heard of 5"
+def test_proposer_state_in_one_line() -> None:
+    p = Cluster(acceptors=3, proposers=2).build()["p1"]
+    assert nb04.proposer_state(p) == "p1: phase idle, number none, highest number heard of none"
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", sorted(nb04.RECORDED))
+@pytest.mark.parametrize("name", nb04.RECORDED_BROKEN + nb04.SAFE)
 def test_recorded_figures_are_what_the_checker_finds(name: str) -> None:
-    rec = nb04.RECORDED[name]
-    result = check_agents(name, learners=rec.learners)
-    assert result.distinct_states == rec.distinct_states
-    assert result.safe == rec.safe
-    assert tuple(s.text for s in result.counterexample) == rec.steps
-    assert rec.command.startswith(f'check_agents("{name}"')
+    kept, live = stored(name), check_agents(name)
+    assert (kept.distinct_states, kept.safe) == (live.distinct_states, live.safe)
+    assert [s.text for s in kept.steps] == [s.text for s in live.counterexample]
 
 
 @pytest.mark.slow

@@ -14,6 +14,7 @@ from paxos_notes.quorums import (
     Majority,
     Threshold,
     acceptor_names,
+    names_text,
 )
 
 
@@ -224,3 +225,9 @@ def test_bad_quorum_input_raises_naming_the_parameter(make, pattern: str) -> Non
 def test_membership_of_unknown_acceptor_raises() -> None:
     with pytest.raises(ValueError, match=r"members must be acceptors of this system.*\['zz'\]"):
         Majority(acceptor_names(3)).is_quorum({"a1", "zz"})
+
+
+def test_names_text_prints_a_set_of_names_in_numeric_order() -> None:
+    assert names_text({"a10", "a2", "a1"}) == "{a1, a2, a10}"
+    assert names_text(["p2", "a3", "p1", "a"]) == "{a, a3, p1, p2}"
+    assert names_text(()) == "{}"

@@ -8,6 +8,8 @@ import os
 import pickle
 import subprocess
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,16 @@ from paxos_notes.agents import NackingAcceptor
 from paxos_notes.ballots import ProposalNumber
 from paxos_notes.cluster import Cluster
 from paxos_notes.messages import Accept, Accepted, Chosen, Nack, Prepare, Promise, Proposal
+from paxos_notes.multipaxos import trace as multipaxos_trace_module
+from paxos_notes.multipaxos.kv import NOOP, Command
+from paxos_notes.multipaxos.messages import Accept as MAccept
+from paxos_notes.multipaxos.messages import Accepted as MAccepted
+from paxos_notes.multipaxos.messages import Ack, Heartbeat, Redirect, Reply, Request
+from paxos_notes.multipaxos.messages import Nack as MNack
+from paxos_notes.multipaxos.messages import Prepare as MPrepare
+from paxos_notes.multipaxos.messages import Promise as MPromise
+from paxos_notes.multipaxos.trace import Event as MultiEvent
+from paxos_notes.multipaxos.trace import Trace as MultiTrace
 from paxos_notes.sim import Network, Simulation
 from paxos_notes.trace import SCHEMA, SCHEMA_VERSION, Event, Trace
 
@@ -45,10 +57,6 @@ def every_kind_of_event() -> Trace:
     t.append(Event(20, 11.25, "crash", "a2"))
     t.append(Event(21, 12.0, "violation", detail="P1a: a1 accepted (1, 'x') after ..."))
     return t
-
-
-def good_dict() -> dict:
-    return json.loads(every_kind_of_event().to_json())
 
 
 # -- determinism ------------------------------------------------------------------
@@ -127,26 +135,90 @@ def test_event_describe_reads_like_prose() -> None:
     assert events[-2].describe() == "a2 crash"
 
 
-# -- bad files: one line, saying what is wrong ----------------------------------------
+# -- bad files: one line, saying what is wrong; the same checks for both protocols ----------
+#
+# Each protocol gives a good trace whose event 2 carries a message with a
+# proposal number; every hostile variant below is made from that good file.
 
 
-def _with(**changes) -> str:
-    d = good_dict()
-    d.update(changes)
-    return json.dumps(d)
+def every_kind_of_multipaxos_event() -> MultiTrace:
+    cmd = Command("c1", 1, ("put", "x", 1))
+    value = cmd.encode()
+    msgs = [MPrepare("s1", "s2", n(1), (3, 5), 7),
+            MAccept("s1", "s2", n(1), 4, value, ((1, NOOP), (2, value))),
+            MPromise("s2", "s1", n(1), (3,), 7, ((3, Proposal(n(0, 1), value)),)),
+            MAccepted("s2", "s1", n(1), 4, value, 3), Heartbeat("s1", "s3", n(1), ((1, NOOP),)),
+            Ack("s3", "s1", n(1), 2), MNack("s3", "s1", n(1), n(2, 1)),
+            Request("c1", "s1", cmd), Reply("s1", "c1", 1, "ok"), Reply("s1", "c1", 2, None),
+            Reply("s1", "c1", 3, True), Reply("s1", "c1", 4, -5), Redirect("s2", "c1", 1, "s1"),
+            Redirect("s2", "c1", 2, None)]
+    t = MultiTrace(meta={"seed": 7, "servers": ["s1", "s2", "s3"], "faults_until": None})
+    for i, m in enumerate(msgs):
+        t.append(MultiEvent(i, i * 0.5, "send", m.sender, m, i + 1))
+    t.append(MultiEvent(20, 11.25, "crash", "s2"))
+    t.append(MultiEvent(21, 12.0, "learn", "s1", detail="#4 c1#1 put('x', 1)"))
+    return t
 
 
-def _event_with(index: int = 0, **changes) -> str:
-    d = good_dict()
-    d["events"][index].update(changes)
-    return json.dumps(d)
+@dataclass(frozen=True)
+class Protocol:
+    trace: type[Trace]
+    good: Callable[[], Trace]
+    extra: dict[str, tuple[Callable[[dict], None], str]]  # protocol-only hostile edits
 
 
-def _message_with(**changes) -> str:
-    d = good_dict()
-    d["events"][2]["message"].update(changes)  # the Promise reporting a proposal
-    return json.dumps(d)
+def _set(path: tuple, value: object) -> Callable[[dict], None]:
+    """An edit: put ``value`` at ``path`` in the trace's JSON data."""
+    def edit(d: dict) -> None:
+        for key in path[:-1]:
+            d = d[key]
+        d[path[-1]] = value
+    return edit
 
+
+MSG = ("events", 2, "message")
+PROTOCOLS = {
+    "consensus": Protocol(Trace, every_kind_of_event, {
+        "accepted not object": (_set((*MSG, "accepted"), [0, 1, 2]),
+                                "accepted must be null or an object"),
+        "missing value": (_set((*MSG, "accepted"), {"n": [0, 1, 2]}),
+                          "accepted value must be a string"),
+        "multi-Paxos state key": (_set(("events", 0, "state"), {"log": []}),
+                                  "state keys must be among"),
+    }),
+    "multipaxos": Protocol(MultiTrace, every_kind_of_multipaxos_event, {
+        "accepted not a list": (_set((*MSG, "accepted"), {"3": None}),
+                                "accepted must be a list of at most"),
+        "accepted pair too long": (_set((*MSG, "accepted"), [[3, None, 4]]),
+                                   "accepted item must be a pair [instance, ...]"),
+        "accepted null proposal": (_set((*MSG, "accepted"), [[3, None]]),
+                                   "accepted item must be an object"),
+        "negative instance": (_set(("events", 1, "message", "instance"), -1),
+                              "event 1 message instance must be in 0..2147483647"),
+        "long value": (_set(("events", 1, "message", "value"), "v" * 2001),
+                       "event 1 message value must be a string of 1..2000"),
+        "gaps not ints": (_set(("events", 0, "message", "gaps"), ["3"]),
+                          "event 0 message gaps item must be an integer, got str"),
+        "100001 gaps": (_set(("events", 0, "message", "gaps"), [1] * 100_001),
+                        "gaps must be a list of at most 100000 items"),
+        "command not object": (_set(("events", 7, "message", "command"), "put x 1"),
+                               "event 7 message command must be an object"),
+        "unknown operation": (_set(("events", 7, "message", "command", "op"), ["explode", "x"]),
+                              "event 7 message command: op kind must be one of"),
+        "nested operation": (_set(("events", 7, "message", "command", "op"),
+                                  ["put", "x", {"a": 1}]),
+                             "command op item must be a string, an integer, null or a list"),
+        "request id zero": (_set(("events", 7, "message", "command", "id"), 0),
+                            "command id must be in 1..9007199254740992"),
+        "object as output": (_set(("events", 8, "message", "output"), {"a": 1}),
+                             "output must be null, a boolean, an integer or a string"),
+        "huge output": (_set(("events", 8, "message", "output"), 2**60),
+                        "output must be in -9007199254740992..9007199254740992"),
+        "state on an event": (_set(("events", 0, "state"), {"promised": None}),
+                              "event 0 state is not part of a 'paxos-notes/multipaxos-trace'"),
+        "consensus kind": (_set(("events", 0, "kind"), "promise"), "event 0 kind must be one of"),
+    }),
+}
 
 SENTINEL = 987654321  # replaced in the JSON text by what json.dumps cannot write
 
@@ -156,53 +228,93 @@ def _raw(text: str, literal: str) -> str:
     return text.replace(str(SENTINEL), literal)
 
 
-GOOD = json.dumps(good_dict())
-BAD_FILES = {
-    "truncated": (GOOD[: len(GOOD) // 2], "not valid JSON"),
-    "empty": ("", "not valid JSON"),
-    "top level list": ("[1, 2]", "top level must be a JSON object"),
-    "top level number": ("3", "top level must be a JSON object"),
-    "top level string": ('"trace"', "top level must be a JSON object"),
-    "wrong schema": (_with(schema="something/else"), "schema must be 'paxos-notes/trace'"),
-    "no schema": (json.dumps({"version": 1, "events": []}), "schema must be"),
-    "newer version": (_with(version=SCHEMA_VERSION + 1), "newer than this paxos-notes reads"),
-    "version zero": (_with(version=0), "version must be in 1..1, got 0"),
-    "version string": (_with(version="1"), "version must be an integer"),
-    "meta not object": (_with(meta=[1]), "meta must be an object"),
-    "events not list": (_with(events={"0": {}}), "events must be a list"),
-    "event not object": (_with(events=[17]), "event 0 must be an object"),
-    "unknown event kind": (_event_with(kind="bribe"), "event 0 kind must be one of"),
-    "round 10**40": (_message_with(n=[10**40, 0, 2]),
-                     "event 2 message n round must be in 0..2147483647"),
-    "5000-digit integer": (_raw(_event_with(step=SENTINEL), "7" * 5000), "digits"),
-    "1e400 time": (_raw(_event_with(time=SENTINEL), "1e400"), "number 1e400 is out of range"),
-    "1e400 in meta": (_raw(_with(meta={"seed": SENTINEL}), "1e400"),
-                      "number 1e400 is out of range"),
-    "-1e400": (_raw(_event_with(time=SENTINEL), "-1e400"), "out of range"),
-    "NaN": (_raw(_event_with(time=SENTINEL), "NaN"), "NaN is not allowed"),
-    "Infinity": (_raw(_event_with(time=SENTINEL), "Infinity"), "Infinity is not allowed"),
-    "negative time": (_event_with(time=-1), "time must be a finite number in 0..1e12"),
-    "bool step": (_event_with(step=True), "step must be an integer, got bool"),
-    "unknown message type": (_message_with(type="Bribe"), "message type must be one of"),
-    "list as message type": (_message_with(type=["Prepare"]), "message type must be one of"),
-    "message not object": (_event_with(message="Prepare"), "message must be an object"),
-    "short number": (_message_with(n=[1, 0]), "must be [round, proposer, proposers]"),
-    "proposer out of range": (_message_with(n=[1, 2, 2]), "proposer must be in 0..1"),
-    "too many proposers": (_message_with(n=[1, 0, 10**6]), "proposers must be in 1..64"),
-    "accepted not object": (_message_with(accepted=[0, 1, 2]),
-                            "accepted must be null or an object"),
-    "missing value": (_message_with(accepted={"n": [0, 1, 2]}), "accepted value must be a string"),
-    "long sender": (_message_with(sender="p" * 65), "sender must be a string of 1..64"),
-    "negative msg_id": (_event_with(msg_id=-4), "msg_id must be in 0..2147483647"),
-    "deeply nested": ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
-}
+def bad_files(protocol: Protocol) -> dict[str, tuple[str, str]]:
+    """Hostile and broken files made from ``protocol``'s good trace, with the
+    words the error must contain."""
+    good = json.loads(protocol.good().to_json())
+
+    def edited(edit: Callable[[dict], None]) -> str:
+        d = json.loads(json.dumps(good))
+        edit(d)
+        return json.dumps(d)
+
+    text = json.dumps(good)
+    schema = protocol.trace.codec.schema
+    version = protocol.trace.codec.version
+    table = {
+        "truncated": (text[: len(text) // 2], "not valid JSON"),
+        "empty": ("", "not valid JSON"),
+        "top level list": ("[1, 2]", "top level must be a JSON object"),
+        "top level number": ("3", "top level must be a JSON object"),
+        "top level string": ('"trace"', "top level must be a JSON object"),
+        "wrong schema": (edited(_set(("schema",), "something/else")),
+                         f"schema must be {schema!r}"),
+        "no schema": (json.dumps({"version": 1, "events": []}), "schema must be"),
+        "newer version": (edited(_set(("version",), version + 1)),
+                          "newer than this paxos-notes reads"),
+        "version zero": (edited(_set(("version",), 0)), f"version must be in 1..{version}, got 0"),
+        "version string": (edited(_set(("version",), "1")), "version must be an integer"),
+        "meta not object": (edited(_set(("meta",), [1])), "meta must be an object"),
+        "events not list": (edited(_set(("events",), {"0": {}})), "events must be a list"),
+        "event not object": (edited(_set(("events",), [17])), "event 0 must be an object"),
+        "unknown event kind": (edited(_set(("events", 0, "kind"), "bribe")),
+                               "event 0 kind must be one of"),
+        "list as event kind": (edited(_set(("events", 0, "kind"), ["send"])),
+                               "event 0 kind must be one of"),
+        "round 10**40": (edited(_set((*MSG, "n"), [10**40, 0, 2])),
+                         "event 2 message n round must be in 0..2147483647"),
+        "5000-digit integer": (_raw(edited(_set(("events", 0, "step"), SENTINEL)), "7" * 5000),
+                               "digits"),
+        "1e400 time": (_raw(edited(_set(("events", 0, "time"), SENTINEL)), "1e400"),
+                       "number 1e400 is out of range"),
+        "1e400 in meta": (_raw(edited(_set(("meta",), {"seed": SENTINEL})), "1e400"),
+                          "number 1e400 is out of range"),
+        "-1e400": (_raw(edited(_set(("events", 0, "time"), SENTINEL)), "-1e400"),
+                   "out of range"),
+        "NaN": (_raw(edited(_set(("events", 0, "time"), SENTINEL)), "NaN"), "NaN is not allowed"),
+        "Infinity": (_raw(edited(_set(("events", 0, "time"), SENTINEL)), "Infinity"),
+                     "Infinity is not allowed"),
+        "negative time": (edited(_set(("events", 0, "time"), -1)),
+                          "time must be a finite number in 0..1e12"),
+        "bool step": (edited(_set(("events", 0, "step"), True)),
+                      "step must be an integer, got bool"),
+        "unknown message type": (edited(_set((*MSG, "type"), "Bribe")),
+                                 "message type must be one of"),
+        "list as message type": (edited(_set((*MSG, "type"), ["Prepare"])),
+                                 "message type must be one of"),
+        "message not object": (edited(_set(("events", 0, "message"), "Prepare")),
+                               "message must be an object"),
+        "short number": (edited(_set((*MSG, "n"), [1, 0])),
+                         "must be [round, proposer, proposers]"),
+        "proposer out of range": (edited(_set((*MSG, "n"), [1, 2, 2])),
+                                  "proposer must be in 0..1"),
+        "too many proposers": (edited(_set((*MSG, "n"), [1, 0, 10**6])),
+                               "proposers must be in 1..64"),
+        "long sender": (edited(_set((*MSG, "sender"), "p" * 65)),
+                        "sender must be a string of 1..64"),
+        "numeric receiver": (edited(_set((*MSG, "receiver"), 3)),
+                             "receiver must be a string, got int"),
+        "negative msg_id": (edited(_set(("events", 0, "msg_id"), -4)),
+                            "msg_id must be in 0..2147483647"),
+        "long detail": (edited(_set(("events", 0, "detail"), "d" * 2001)),
+                        "detail must be a string of 1..2000"),
+        "deeply nested": ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+    }
+    for name, (edit, expected) in protocol.extra.items():
+        table[name] = (edited(edit), expected)
+    return table
 
 
-@pytest.mark.parametrize("name", sorted(BAD_FILES))
-def test_bad_trace_gives_one_line_value_error_saying_what_is_wrong(name: str) -> None:
-    text, expected = BAD_FILES[name]
+CASES = [(p, name) for p in sorted(PROTOCOLS) for name in sorted(bad_files(PROTOCOLS[p]))]
+
+
+@pytest.mark.parametrize(("protocol", "name"), CASES)
+def test_bad_trace_gives_one_line_value_error_saying_what_is_wrong(protocol: str,
+                                                                 name: str) -> None:
+    p = PROTOCOLS[protocol]
+    text, expected = bad_files(p)[name]
     with pytest.raises(ValueError) as e:
-        Trace.from_json(text)
+        p.trace.from_json(text)
     msg = str(e.value)
     assert "\n" not in msg
     assert msg.startswith("trace: ")
@@ -210,47 +322,86 @@ def test_bad_trace_gives_one_line_value_error_saying_what_is_wrong(name: str) ->
     assert len(msg) < 400
 
 
-def test_a_huge_wrong_schema_is_not_echoed_whole() -> None:
+def test_both_protocols_face_the_same_hostile_files() -> None:
+    shared = set(bad_files(PROTOCOLS["consensus"])) - set(PROTOCOLS["consensus"].extra)
+    assert len(shared) >= 30
+    for p in PROTOCOLS.values():
+        assert shared <= set(bad_files(p))
+
+
+@pytest.mark.parametrize("protocol", sorted(PROTOCOLS))
+def test_every_kind_of_message_round_trips(protocol: str, tmp_path: Path) -> None:
+    p = PROTOCOLS[protocol]
+    good = p.good()
+    assert {type(e.message).__name__ for e in good if e.message is not None} == \
+        set(p.trace.codec.messages)
+    good.save(tmp_path / "t.json")
+    back = p.trace.load(tmp_path / "t.json")
+    assert back == good and back.to_json() == good.to_json()
+    assert all(type(e) is p.trace.codec.event for e in back)
+
+
+def test_a_trace_of_one_protocol_is_refused_by_the_other() -> None:
+    with pytest.raises(ValueError, match="schema must be 'paxos-notes/multipaxos-trace'"):
+        MultiTrace.from_json(every_kind_of_event().to_json())
+    with pytest.raises(ValueError, match="schema must be 'paxos-notes/trace'"):
+        Trace.from_json(every_kind_of_multipaxos_event().to_json())
+
+
+@pytest.mark.parametrize("protocol", sorted(PROTOCOLS))
+def test_a_huge_wrong_schema_is_not_echoed_whole(protocol: str) -> None:
+    d = json.loads(PROTOCOLS[protocol].good().to_json())
+    d["schema"] = "x" * 1_000_000
     with pytest.raises(ValueError, match="schema must be") as e:
-        Trace.from_json(_with(schema="x" * 1_000_000))
+        PROTOCOLS[protocol].trace.from_json(json.dumps(d))
     assert len(str(e.value)) < 200
 
 
-def test_loading_missing_file_or_directory_says_it_cannot_read(tmp_path: Path) -> None:
+@pytest.mark.parametrize("protocol", sorted(PROTOCOLS))
+def test_loading_missing_file_or_directory_says_it_cannot_read(protocol: str,
+                                                               tmp_path: Path) -> None:
+    load = PROTOCOLS[protocol].trace.load
     with pytest.raises(ValueError, match=r"^trace: cannot read nope.json \(No such file"):
-        Trace.load(tmp_path / "nope.json")
+        load(tmp_path / "nope.json")
     with pytest.raises(ValueError, match=r"^trace: cannot read .*\(Is a directory\)"):
-        Trace.load(tmp_path)
+        load(tmp_path)
 
 
-def test_loading_non_utf8_file_says_so(tmp_path: Path) -> None:
+@pytest.mark.parametrize("protocol", sorted(PROTOCOLS))
+def test_loading_non_utf8_file_says_so(protocol: str, tmp_path: Path) -> None:
     path = tmp_path / "bin.json"
     path.write_bytes(b'{"schema": "\xff\xfe"}')
     with pytest.raises(ValueError, match=r"^trace: file is not UTF-8 text$"):
-        Trace.load(path)
+        PROTOCOLS[protocol].trace.load(path)
 
 
-def test_loading_an_oversized_file_is_refused_before_reading(tmp_path: Path,
+@pytest.mark.parametrize("protocol", sorted(PROTOCOLS))
+def test_loading_an_oversized_file_is_refused_before_reading(protocol: str, tmp_path: Path,
                                                             monkeypatch) -> None:
+    p = PROTOCOLS[protocol]
+    good = p.good().to_json()
     path = tmp_path / "big.json"
-    path.write_text(GOOD, encoding="utf-8")
+    path.write_text(good, encoding="utf-8")
     monkeypatch.setattr(trace_module, "MAX_FILE_BYTES", 100)
     with pytest.raises(ValueError, match="larger than the 100 bytes allowed"):
-        Trace.load(path)
+        p.trace.load(path)
     with pytest.raises(ValueError, match="larger than the 100 bytes allowed"):
-        Trace.from_json(GOOD)
+        p.trace.from_json(good)
 
 
-def test_loading_never_uses_pickle_or_eval(tmp_path: Path, monkeypatch) -> None:
+@pytest.mark.parametrize("protocol", sorted(PROTOCOLS))
+def test_loading_never_uses_pickle_or_eval(protocol: str, tmp_path: Path, monkeypatch) -> None:
     def forbidden(*args, **kwargs):
         raise AssertionError("trace loading must not pickle or eval")
 
+    p = PROTOCOLS[protocol]
     for name in ("eval", "exec", "compile"):
         monkeypatch.setattr(builtins, name, forbidden)
     monkeypatch.setattr(pickle, "loads", forbidden)
     monkeypatch.setattr(pickle, "load", forbidden)
     path = tmp_path / "t.json"
-    every_kind_of_event().save(path)
-    assert Trace.load(path) == every_kind_of_event()
-    source = Path(trace_module.__file__).read_text(encoding="utf-8")
-    assert "import pickle" not in source and "eval(" not in source
+    p.good().save(path)
+    assert p.trace.load(path) == p.good()
+    for module in (trace_module, multipaxos_trace_module):
+        source = Path(module.__file__).read_text(encoding="utf-8")
+        assert "import pickle" not in source and "eval(" not in source

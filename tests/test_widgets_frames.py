@@ -5,7 +5,10 @@ caption, storyboard panel (the compact canvas and short caption a storyboard is
 built from), key-frame choice and jump menu of the TracePlayer, the LogWidget
 and the P2cArgument, including a live TracePlayer driven through faults. One
 digest per scene is compared with ``data/widget_frames.json``, recorded by this
-module from the code before the redesign (commit 0f52536). Only when a change
+module from the code before the redesign (commit 0f52536); the scenes in which
+a message reaches a stopped agent (crashy-0, crashy-9, live) were recorded
+again when the one simulated world stopped recording such a message as
+delivered before it is dropped — the only difference. Only when a change
 of picture is meant, record again:
 ``python tests/test_widgets_frames.py --record`` (and say why in the commit).
 """

@@ -92,7 +92,7 @@ def _peak_mb() -> float:
     return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024
 
 
-class _Model:
+class AgentsModel:
     """States as small integers, so that the search hashes ints, not agents.
 
     Every distinct agent object and every distinct message gets a number the
@@ -273,7 +273,7 @@ def check_agents(
     if crash_who not in CRASHING:
         raise ValueError(f"crashing must be one of {CRASHING}, got {crash_who!r}")
     explore_learners = v.learners if learners is None else learners
-    model = _Model(cluster, crashes, mb, explore_learners, crash_who)
+    model = AgentsModel(cluster, crashes, mb, explore_learners, crash_who)
     start = time.perf_counter()
     init = model.initial
     parent: dict[State, tuple[State, Action] | None] = {init: None}
@@ -325,7 +325,7 @@ def check_agents(
                 forgot = _forgot(model.agents[prev[0][i]], model.agents[s[0][i]])
             path.append((action, forgot))
             s = prev
-        steps = tuple(_describe(i + 1, model.resolve(a), forgot)
+        steps = tuple(describe_step(i + 1, model.resolve(a), forgot)
                       for i, (a, forgot) in enumerate(reversed(path)))
     if progress is not None:
         progress(len(parent), depth, len(frontier), seconds)
@@ -348,7 +348,7 @@ def _forgot(before: Agent, after: Agent) -> bool:
     return False
 
 
-def _describe(number: int, action: Action, forgot: bool = False) -> Step:
+def describe_step(number: int, action: Action, forgot: bool = False) -> Step:
     kind, what = action
     if kind == "deliver":
         m: Message = what

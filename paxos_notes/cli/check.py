@@ -5,6 +5,14 @@
 ``--model lamport`` explores Lamport's TLA+ spec
 (`paxos_notes.checker.lamport_fast.check_lamport`). Exit status: 0 safe,
 1 violation, 2 usage error.
+
+``--model livelock`` looks for a run that never chooses (§2.4,
+`paxos_notes.checker.livelock`): a duel of proposers, as a lasso found with
+proposal numbers renamed by their order, or with ``--max-ballot N`` a
+schedule that uses every number up to N and chooses nothing. ``--leader``
+lets only one proposer propose. Exit status: 1 when such a run exists (the
+lasso or the schedule is printed), 0 when every run chooses a value, 2 usage
+error.
 """
 
 from __future__ import annotations
@@ -20,13 +28,16 @@ from .common import Counter, usage_error
 def configure_check(p: argparse.ArgumentParser) -> None:
     from ..checker.variants import VARIANTS
 
-    p.add_argument("--model", choices=("lamport", "agents"), default="agents",
-                   help="lamport: the TLA+ spec's state space; agents: this project's code")
+    p.add_argument("--model", choices=("lamport", "agents", "livelock"), default="agents",
+                   help="lamport: the TLA+ spec's state space; agents: this project's code; "
+                        "livelock: a run of this project's code that never chooses (§2.4)")
     p.add_argument("--acceptors", type=int, default=3)
     p.add_argument("--values", type=int, default=2)
     p.add_argument("--max-ballot", type=int, default=None,
                    help="highest ballot / proposal number explored")
-    p.add_argument("--proposers", type=int, default=None, help="agents model only")
+    p.add_argument("--proposers", type=int, default=None, help="agents and livelock models")
+    p.add_argument("--leader", default=None,
+                   help="livelock model only: only this proposer proposes (e.g. p1)")
     p.add_argument("--variant", choices=sorted(VARIANTS), default="paper",
                    help="agents model only: which rule to break")
     p.add_argument("--symmetry", action="store_true", help="lamport model only")
@@ -44,6 +55,10 @@ def run_check(args: argparse.Namespace) -> int:
         rate = states / elapsed if elapsed else 0.0
         counter.update(f"{states:,} states, depth {depth}, queue {queue:,}, {rate:,.0f} states/s")
 
+    if args.model == "livelock":
+        return _run_livelock(args)
+    if args.leader is not None:
+        return usage_error("--leader is for --model livelock")
     try:
         if args.model == "lamport":
             if args.variant != "paper" or args.proposers is not None or args.trace:
@@ -99,3 +114,80 @@ def _print_check(args: argparse.Namespace, d: dict[str, Any], steps: list[str],
     out(f"counterexample ({len(steps)} steps, shortest):")
     for i, text in enumerate(steps, 1):
         out(f"  {i:2}. {text}")
+
+
+def _run_livelock(args: argparse.Namespace) -> int:
+    if args.variant != "paper" or args.symmetry:
+        return usage_error("--variant and --symmetry are not for --model livelock")
+    from ..checker.livelock import find_bounded_duel, find_duel
+
+    proposers = 2 if args.proposers is None else args.proposers
+    result: Any
+    try:
+        if args.max_ballot is not None:
+            if args.leader is not None:
+                return usage_error("--leader and --max-ballot do not go together "
+                                   "(one proposer chooses a value whatever the bound)")
+            result = find_bounded_duel(args.max_ballot, args.acceptors, proposers)
+            found = bool(result.schedule)
+        else:
+            result = find_duel(args.acceptors, proposers,
+                               None if args.leader is None else (args.leader,),
+                               max_states=args.max_states)
+            found = result.found
+    except ValueError as e:
+        return usage_error(str(e))
+    if args.trace and found:
+        run = result.replay() if args.max_ballot is not None else result.replay(3)
+        run.trace.save(args.trace)
+    if args.json:
+        print(json.dumps(result.to_json(), sort_keys=True))
+    elif args.max_ballot is not None:
+        _print_bounded(result, print)
+    else:
+        _print_duel(result, print)
+    return 1 if found else 0
+
+
+def _print_duel(r: Any, out: Callable[[str], None]) -> None:
+    who = ", ".join(r.may_propose)
+    out(f"model:            livelock ({r.acceptors} acceptors; proposing: {who})")
+    out(f"states explored:  {r.states:,} (proposal numbers renamed by their order)")
+    out(f"steps explored:   {r.transitions:,}")
+    out(f"time:             {r.seconds:.2f} s")
+    if not r.found:
+        if not r.complete:
+            out("verdict:          no duel found before --max-states (search incomplete)")
+        elif r.longest_run is not None and r.dead_ends == 0:
+            out(f"verdict:          no endless run: every run chooses a value within "
+                f"{r.longest_run} steps")
+        elif r.longest_run is not None:
+            out(f"verdict:          no endless run, but {r.dead_ends} states where nothing "
+                f"can happen and nothing is chosen")
+        else:
+            out("verdict:          no run in which every proposer keeps proposing and "
+                "nothing is chosen")
+        return
+    out(f"verdict:          DUEL — a run that never chooses: {len(r.stem)} steps, then "
+        f"{len(r.loop)} steps ({r.proposals_per_turn()} proposals) repeated forever "
+        f"with higher numbers")
+    out("stem:")
+    for s in r.stem:
+        out(f"  {s.number:2}. {s.text}")
+    out("loop (first turn):")
+    for s in r.loop:
+        out(f"  {s.number:2}. {s.text}")
+
+
+def _print_bounded(r: Any, out: Callable[[str], None]) -> None:
+    out(f"model:            livelock, proposal numbers 0..{r.max_ballot} "
+        f"({r.acceptors} acceptors, {r.proposers} proposer{'s' * (r.proposers != 1)})")
+    out(f"states explored:  {r.states:,}")
+    out(f"time:             {r.seconds:.2f} s")
+    if not r.schedule:
+        out("verdict:          no schedule uses every number without choosing a value")
+        return
+    numbers = ", ".join(str(n) for n in r.numbers)
+    out(f"verdict:          {r.length} steps use every number ({numbers}) and choose nothing")
+    for s in r.schedule:
+        out(f"  {s.number:2}. {s.text}")

@@ -16,9 +16,11 @@ from __future__ import annotations
 from typing import Any
 
 from ..ballots import ProposalNumber
+from ..checker import shortest
 from ..invariants import chosen_proposals, p2c_holds
 from ..messages import Proposal
-from ..quorums import Majority, Threshold, acceptor_names
+from ..quorums import Majority, Threshold, acceptor_names, names_text
+from ..script import replay
 from . import as_int, exercise
 
 # -- 03.1 -------------------------------------------------------------------------
@@ -146,14 +148,16 @@ def values_p2c_allows(answer: Any) -> tuple[bool, str]:
 # -- 03.4 -------------------------------------------------------------------------
 
 
-def _c_and_s() -> tuple[frozenset[str], frozenset[str]]:
-    from ..notebook_helpers.nb03 import carrier, ignore_accepted_run
-
-    return carrier(ignore_accepted_run(), "p2")
-
-
-def _names(s: frozenset[str]) -> str:
-    return "{" + ", ".join(sorted(s)) + "}"
+def c_and_s_034() -> tuple[frozenset[str], frozenset[str]]:
+    """In the checker's shortest ``ignore-accepted`` run: C, the acceptors that accepted the
+    first chosen proposal, and S, the acceptors whose promises p2 held when it issued
+    (1, 'y') (the run ends with p2 still holding them)."""
+    result = shortest("ignore-accepted")
+    run = replay(result.cluster, result.counterexample)
+    first = min(run.history.chosen)
+    c = frozenset(a for a, p in run.history.acceptances if p == first)
+    s = frozenset(p.sender for p in run.sim.agents["p2"].promises)
+    return c, s
 
 
 @exercise("03.4")
@@ -161,16 +165,16 @@ def acceptor_in_c_and_s(answer: Any) -> tuple[bool, str]:
     """In the ``ignore-accepted`` run: the acceptor in both C (chose (0, 'x')) and S (the
     promises p2 used to issue (1, 'y'))."""
     given = answer.strip().strip("'\"").lower() if isinstance(answer, str) else None
-    c, s = _c_and_s()
+    c, s = c_and_s_034()
     both = c & s
     if given is None or given not in {"a1", "a2", "a3"}:
         return False, "answer one acceptor's name as a string, e.g. \"a2\"."
     if given in both:
-        return True, (f"{given}: it accepted (0, 'x') (C = {_names(c)}) and promised p2 "
-                      f"(S = {_names(s)}), and its promise reported (0, 'x'). The shared "
+        return True, (f"{given}: it accepted (0, 'x') (C = {names_text(c)}) and promised p2 "
+                      f"(S = {names_text(s)}), and its promise reported (0, 'x'). The shared "
                       f"acceptor did carry 'x' to p2; p2 ignored it, and P2c broke.")
     if given in c:
-        return False, (f"{given} accepted (0, 'x'), so it is in C = {_names(c)}, but p2 never "
-                       f"used a promise from it: S = {_names(s)}.")
-    return False, (f"{given} promised p2, so it is in S = {_names(s)}, but it never accepted "
-                   f"(0, 'x'): C = {_names(c)}.")
+        return False, (f"{given} accepted (0, 'x'), so it is in C = {names_text(c)}, but p2 never "
+                       f"used a promise from it: S = {names_text(s)}.")
+    return False, (f"{given} promised p2, so it is in S = {names_text(s)}, but it never accepted "
+                   f"(0, 'x'): C = {names_text(c)}.")

@@ -1,10 +1,14 @@
 """A deterministic driver for the replicated key-value store (§3 in §2.1's world).
 
-Everything random lives here, none of it in the servers: one `random.Random`,
+Everything random lives in the simulator, none of it in the servers: one `random.Random`,
 seeded by the caller, decides message delays (so messages overtake each other),
 losses, duplicates, crashes, the servers' randomized election timeouts and the
 clients' operations. The same seed gives the same run and the same trace JSON,
 byte for byte — the recipe of `paxos_notes.sim`.
+
+The network, the faults and the step loop are `paxos_notes.net.World`, the
+same world the single-decree simulator runs in; this module supplies what is
+§3: the servers' and clients' handlers, their timers, and what to record.
 
 - N `Server` replicas and M clients issuing ``get`` / ``put`` / ``cas``;
   scripted operations (`Scripted`, e.g. a ``reconfig``) and scripted faults
@@ -23,16 +27,15 @@ byte for byte — the recipe of `paxos_notes.sim`.
 
 from __future__ import annotations
 
-import heapq
 import itertools
 import math
-import random
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
-from ..sim import InFlight, Pending  # a message in flight is the same record in both
+from .. import net
+from ..net import Pending, World
 from .client import Client
 from .kv import Command, Op, describe_value, validate_op
 from .linearizability import Operation
@@ -41,56 +44,19 @@ from .safety import Monitor
 from .server import Server, Setup, settle
 from .trace import Event, Trace
 
-
-def _probability(name: str, p: object) -> float:
-    if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
-        raise ValueError(f"{name} must be a probability in 0..1, got {p!r}")
-    return float(p)
-
-
-def _interval(name: str, r: object, positive: bool = False) -> tuple[float, float]:
-    try:
-        lo, hi = (float(x) for x in r)  # type: ignore[union-attr]
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a pair (low, high) of numbers, got {r!r}") from None
-    if not (math.isfinite(lo) and math.isfinite(hi)) or lo < 0 or hi < lo \
-            or (positive and lo <= 0):
-        bound = "0 < low" if positive else "0 <= low"
-        raise ValueError(f"{name} must satisfy {bound} <= high < inf, got {r!r}")
-    return lo, hi
-
-
-def _positive(name: str, v: object) -> float:
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v < math.inf:
-        raise ValueError(f"{name} must be a number in (0, inf), got {v!r}")
-    return float(v)
+__all__ = ["Fault", "Network", "OpRecord", "Pending", "Scripted", "Simulation", "Timing",
+           "Workload"]
 
 
 @dataclass(frozen=True)
-class Network:
-    """Faults. ``loss`` / ``duplication``: per message, in 0..1; ``delay``: each
-    delivery takes a uniform time in it; ``crash_rate``: expected server crashes
-    per unit of time (>= 0), each restarting after a time in ``restart_delay``;
-    ``faults_until``: the time after which the network behaves."""
+class Network(net.Network):
+    """Faults (`paxos_notes.net.Network`): ``loss`` / ``duplication`` per message,
+    ``delay`` (and ``link_delay``) per delivery, ``crash_rate`` server crashes per
+    unit of time, each restarting after a time in ``restart_delay``;
+    ``faults_until``: the time after which the network behaves, partitions
+    heal and crashed servers restart."""
 
-    loss: float = 0.0
-    duplication: float = 0.0
-    delay: tuple[float, float] = (1.0, 3.0)
-    crash_rate: float = 0.0
     restart_delay: tuple[float, float] = (10.0, 30.0)
-    faults_until: float = math.inf
-
-    def __post_init__(self) -> None:
-        _probability("loss", self.loss)
-        _probability("duplication", self.duplication)
-        _interval("delay", self.delay)
-        if isinstance(self.crash_rate, bool) or not isinstance(self.crash_rate, (int, float)) \
-                or not 0 <= self.crash_rate < math.inf:
-            raise ValueError(f"crash_rate must be a number in [0, inf), got {self.crash_rate!r}")
-        _interval("restart_delay", self.restart_delay, positive=True)
-        if isinstance(self.faults_until, bool) or not isinstance(self.faults_until, (int, float)) \
-                or not self.faults_until >= 0:
-            raise ValueError(f"faults_until must be a number >= 0, got {self.faults_until!r}")
 
 
 @dataclass(frozen=True)
@@ -105,10 +71,10 @@ class Timing:
     think: tuple[float, float] = (0.0, 2.0)
 
     def __post_init__(self) -> None:
-        _positive("heartbeat", self.heartbeat)
-        _interval("election", self.election, positive=True)
-        _positive("client_retry", self.client_retry)
-        _interval("think", self.think)
+        net.positive("heartbeat", self.heartbeat)
+        net.interval("election", self.election, low_positive=True)
+        net.positive("client_retry", self.client_retry)
+        net.interval("think", self.think)
 
 
 MAX_CLIENTS = 32
@@ -203,16 +169,12 @@ class OpRecord:
     output: Any = None
 
 
-@dataclass(order=True)
-class _Scheduled:
-    time: float
-    seq: int
-    kind: str = field(compare=False)
-    ref: Any = field(compare=False)
+class Simulation(World):
+    """N servers and M clients on a simulated network (`paxos_notes.net.World`:
+    servers are its nodes, clients reach every server). ``seed`` is required."""
 
-
-class Simulation(InFlight):
-    """N servers and M clients on a simulated network. ``seed`` is required."""
+    NODE = "a server"
+    EVENT = Event
 
     def __init__(
         self,
@@ -228,11 +190,8 @@ class Simulation(InFlight):
         record: bool = True,
         check: bool = True,
     ) -> None:
-        if isinstance(seed, bool) or not isinstance(seed, int):
-            raise ValueError(f"seed must be an integer, got {seed!r}")
         self.setup = setup if setup is not None else Setup()
         self.workload = workload if workload is not None else Workload()
-        self.network = network if network is not None else Network()
         self.timing = timing if timing is not None else Timing()
         self.faults = tuple(faults)
         self.script = tuple(script)
@@ -241,18 +200,11 @@ class Simulation(InFlight):
                 self.setup.index(name)
         for s in self.script:
             validate_op(s.op, self.setup.servers)
-        self.seed, self.manual, self.record = seed, manual, record
-        self.rng = random.Random(seed)
         self.servers: dict[str, Server] = {n: Server(n, self.setup) for n in self.setup.servers}
+        super().__init__(seed=seed, network=network if network is not None else Network(),
+                         manual=manual, record=record, nodes=self.servers)
         self.clients: dict[str, Client] = {}
         self.monitor: Monitor | None = Monitor(self.setup) if check else None
-        self.now = 0.0
-        self.steps = 0
-        self._seq = 0
-        self._next_id = 0
-        self._queue: list[_Scheduled] = []
-        self.in_flight: dict[int, Pending] = {}
-        self.partitions: tuple[frozenset[str], ...] = ()
         self.ops: list[OpRecord] = []
         self._open: dict[str, OpRecord] = {}
         self._remaining: dict[str, int] = {}
@@ -260,7 +212,6 @@ class Simulation(InFlight):
         self.sent: Counter[str] = Counter()
         #: Every time a server became leader: ``(time, server, proposal number)``.
         self.elections: list[tuple[float, str, str]] = []
-        self.delivered = self.dropped = self.duplicated = 0
         self.trace = Trace(meta=self._meta())
         for i, name in enumerate(self.workload.names):
             self._client(name)
@@ -277,7 +228,7 @@ class Simulation(InFlight):
             for i, s in enumerate(self.script):
                 self._schedule(s.time, "script", i)
             if self.network.crash_rate > 0:
-                self._schedule(self.rng.expovariate(self.network.crash_rate), "random-crash", None)
+                self._schedule_crash()
             if math.isfinite(self.network.faults_until):
                 self._schedule(self.network.faults_until, "recover", None)
 
@@ -298,18 +249,6 @@ class Simulation(InFlight):
             "clients": w.clients, "ops": w.ops,
         }
 
-    def _event(self, kind: str, agent: str = "", message: Message | None = None,
-               msg_id: int | None = None, detail: str = "") -> None:
-        if self.record:
-            self.trace.append(Event(self.steps, self.now, kind, agent, message, msg_id, detail))
-
-    def _schedule(self, delay: float, kind: str, ref: Any) -> None:
-        self._seq += 1
-        heapq.heappush(self._queue, _Scheduled(self.now + delay, self._seq, kind, ref))
-
-    def _faulty(self) -> bool:
-        return self.now < self.network.faults_until
-
     def _client(self, name: str) -> Client:
         if name in self.setup.servers:
             raise ValueError(f"client must not be named like a server {self.setup.servers}, "
@@ -319,11 +258,6 @@ class Simulation(InFlight):
             start = len(self.clients) % len(self.setup.servers)
             self.clients[name] = Client(name, self.setup.servers, target=start)
         return self.clients[name]
-
-    def _check_server(self, name: str) -> Server:
-        if name not in self.servers:
-            raise ValueError(f"server must be one of {self.setup.servers}, got {name!r}")
-        return self.servers[name]
 
     @property
     def violations(self) -> list:
@@ -337,37 +271,12 @@ class Simulation(InFlight):
         """Servers that currently believe they lead (more than one is possible)."""
         return [n for n, s in self.servers.items() if s.is_leader]
 
-    def partitioned(self, a: str, b: str) -> bool:
-        if not self.partitions or a not in self.servers or b not in self.servers:
-            return False
-        return not any(a in g and b in g for g in self.partitions)
-
     # -- sending -----------------------------------------------------------------
     def _transmit(self, m: Message) -> None:
         self.sent[type(m).__name__] += 1
         if self.monitor is not None:
             self.monitor.record_sent(m)
-        self._put_in_flight(m, "send")
-
-    def _put_in_flight(self, m: Message, kind: str) -> None:
-        self._next_id += 1
-        mid = self._next_id
-        self._event(kind, m.sender, m, mid)
-        if self.manual:
-            self.in_flight[mid] = Pending(mid, m)
-            return
-        if self._faulty() and self.network.loss and self.rng.random() < self.network.loss:
-            self.dropped += 1
-            self._event("drop", m.sender, m, mid, "lost by the network")
-            return
-        due = self.now + self.rng.uniform(*self.network.delay)
-        self.in_flight[mid] = Pending(mid, m, due)
-        self._seq += 1
-        heapq.heappush(self._queue, _Scheduled(due, self._seq, "deliver", mid))
-        if kind == "send" and self._faulty() and self.network.duplication \
-                and self.rng.random() < self.network.duplication:
-            self.duplicated += 1
-            self._put_in_flight(m, "duplicate")
+        self._put_in_flight(m)
 
     # -- running a server's handler -------------------------------------------------
     def _run_server(self, name: str,
@@ -472,79 +381,35 @@ class Simulation(InFlight):
                 elif self._remaining.get(name, 0) > 0:
                     self._schedule(self.rng.uniform(*self.timing.think), "invoke", name)
 
-    # -- delivering ----------------------------------------------------------------
-    def _deliver(self, p: Pending) -> None:
-        m = p.message
-        if self.partitioned(m.sender, m.receiver):
-            self.dropped += 1
-            self._event("drop", m.receiver, m, p.id, "partitioned")
-            return
-        if m.receiver in self.servers:
-            if not self.servers[m.receiver].up:
-                self.dropped += 1
-                self._event("drop", m.receiver, m, p.id, "receiver is down")
-                return
-            self.delivered += 1
-            self._event("deliver", m.receiver, m, p.id)
+    # -- what the world asks of a protocol -------------------------------------------
+    def _receive(self, m: Message, server: Server | None) -> None:
+        if server is not None:
             self._run_server(m.receiver, lambda s: s.receive(m))
         else:
-            self.delivered += 1
-            self._event("deliver", m.receiver, m, p.id)
             self._client_receive(m)
 
-    # -- actions (manual mode, and scripted faults) ----------------------------------
-    def deliver(self, msg_id: int) -> None:
-        p = self._take(msg_id)
-        self.steps += 1
-        self._deliver(p)
+    def _restarted(self, name: str, server: Server) -> None:
+        self._event("restart", name, detail=f"replayed {server.executed} commands")
+        if self.monitor is not None:
+            self.monitor.record_executed(name, server.sm)
 
-    def drop(self, msg_id: int) -> None:
-        p = self._take(msg_id)
-        self.steps += 1
-        self.dropped += 1
-        self._event("drop", p.message.receiver, p.message, p.id, "dropped")
-
-    def duplicate(self, msg_id: int) -> None:
-        if msg_id not in self.in_flight:
-            raise ValueError(f"msg_id must be one of the pending ids {sorted(self.in_flight)}, "
-                             f"got {msg_id!r}")
-        self.steps += 1
-        self.duplicated += 1
-        self._put_in_flight(self.in_flight[msg_id].message, "duplicate")
-
+    # -- actions (manual mode; deliver, drop, crash, partition... are `World`'s) -------
     def timeout(self, name: str) -> None:
         """Fire ``name``'s election timer."""
-        self._check_server(name)
-        self.steps += 1
-        self._run_server(name, Server.election_timeout)
+        self._server_action(name, Server.election_timeout)
 
     def tick(self, name: str) -> None:
         """Fire ``name``'s heartbeat timer."""
-        self._check_server(name)
-        self.steps += 1
-        self._run_server(name, Server.tick)
+        self._server_action(name, Server.tick)
 
     def campaign(self, name: str) -> None:
         """Have ``name`` start phase 1 now, whatever it heard."""
-        self._check_server(name)
-        self.steps += 1
-        self._run_server(name, Server.campaign)
+        self._server_action(name, Server.campaign)
 
-    def crash(self, name: str) -> None:
-        server = self._check_server(name)
+    def _server_action(self, name: str, handler: Callable[[Server], tuple[Server, Any]]) -> None:
+        self._node(name)
         self.steps += 1
-        if server.up:
-            self.servers[name] = server.crash()
-            self._event("crash", name)
-
-    def restart(self, name: str) -> None:
-        server = self._check_server(name)
-        self.steps += 1
-        if not server.up:
-            self.servers[name] = new = server.restart()
-            self._event("restart", name, detail=f"replayed {new.executed} commands")
-            if self.monitor is not None:
-                self.monitor.record_executed(name, new.sm)
+        self._run_server(name, handler)
 
     def invoke(self, client: str, op: Op) -> None:
         """Have ``client`` invoke ``op`` now."""
@@ -556,6 +421,9 @@ class Simulation(InFlight):
         if client not in self.clients:
             raise ValueError(f"client must be one of {sorted(self.clients)}, got {client!r}")
         self.steps += 1
+        self._retry(client)
+
+    def _retry(self, client: str) -> None:
         new, out = self.clients[client].retry()
         self.clients[client] = new
         for m in out:
@@ -566,39 +434,10 @@ class Simulation(InFlight):
         happening — so that the history records which operation came first."""
         if not self.manual:
             raise ValueError("advance() is for manual mode; this simulation is manual=False")
-        _positive("dt", dt)
+        net.positive("dt", dt)
         self.now += dt
 
-    def partition(self, *groups: Iterable[str]) -> None:
-        gs = tuple(frozenset(g) for g in groups)
-        for g in gs:
-            for name in g:
-                self._check_server(name)
-        self.partitions = gs
-        self._event("partition", detail=" | ".join(",".join(sorted(g)) for g in gs))
-
-    def heal(self) -> None:
-        self.partitions = ()
-        self._event("heal")
-
-    # -- automatic mode ---------------------------------------------------------------
-    def step(self) -> bool:
-        """Process the next scheduled event; False when nothing is left."""
-        if self.manual:
-            raise ValueError("step() is for automatic mode; this simulation is manual=True")
-        while self._queue:
-            ev = heapq.heappop(self._queue)
-            if ev.kind == "deliver" and ev.ref not in self.in_flight:
-                continue
-            self.now = ev.time
-            self.steps += 1
-            getattr(self, "_on_" + ev.kind.replace("-", "_"))(ev.ref)
-            return True
-        return False
-
-    def _on_deliver(self, ref: int) -> None:
-        self._deliver(self.in_flight.pop(ref))
-
+    # -- automatic mode (the loop, random crashes and recovery are `World`'s) ----------
     def _on_election(self, name: str) -> None:
         if self.servers[name].up:
             self._run_server(name, Server.election_timeout)
@@ -617,7 +456,7 @@ class Simulation(InFlight):
         name, request_id = ref
         c = self.clients[name]
         if c.outstanding is not None and c.outstanding.request_id == request_id:
-            self.retry(name)
+            self._retry(name)
             self._schedule(self.timing.client_retry, "retry", ref)
 
     def _on_script(self, i: int) -> None:
@@ -627,42 +466,22 @@ class Simulation(InFlight):
             self._next_for(s.client)
 
     def _on_fault(self, i: int) -> None:
+        """A scripted fault: one step, whatever it does to how many servers."""
         f = self.faults[i]
         if f.action == "crash":
             for name in f.servers:
-                self.crash(name)
+                self._crash(name)
         elif f.action == "restart":
             for name in f.servers:
-                self.restart(name)
+                self._restart(name)
         elif f.action == "crash_leader":
             leaders = sorted(self.leaders(), key=lambda n: self.servers[n].leadership.number)
             if leaders:
-                self.crash(leaders[-1])
+                self._crash(leaders[-1])
         elif f.action == "partition":
             self.partition(*f.groups)
         else:
             self.heal()
-
-    def _on_random_crash(self, _: None) -> None:
-        if not self._faulty():
-            return
-        up = [n for n, s in self.servers.items() if s.up]
-        if up:
-            victim = self.rng.choice(up)
-            self.crash(victim)
-            self._schedule(self.rng.uniform(*self.network.restart_delay), "restart", victim)
-        self._schedule(self.rng.expovariate(self.network.crash_rate), "random-crash", None)
-
-    def _on_restart(self, name: str) -> None:
-        self.restart(name)
-
-    def _on_recover(self, _: None) -> None:
-        """The faults stop: heal every partition and restart every crashed server."""
-        if self.partitions:
-            self.heal()
-        for name, s in self.servers.items():
-            if not s.up:
-                self.restart(name)
 
     @property
     def done(self) -> bool:
@@ -676,20 +495,8 @@ class Simulation(InFlight):
             progress: Callable[[Simulation], None] | None = None) -> Simulation:
         """Run until simulated time ``until``, or until every client is done.
         ``progress`` is called with the simulation every 1000 steps (and at the end)."""
-        if isinstance(until, bool) or not isinstance(until, (int, float)) or not until >= 0:
-            raise ValueError(f"until must be a number >= 0, got {until!r}")
-        if isinstance(max_steps, bool) or not isinstance(max_steps, int) or max_steps < 1:
-            raise ValueError(f"max_steps must be an integer >= 1, got {max_steps!r}")
-        budget = max_steps
-        while budget and self._queue and self._queue[0].time <= until:
-            if stop_when_done and self.done:
-                break
-            self.step()
-            budget -= 1
-            if progress is not None and budget % 1000 == 0:
-                progress(self)
-        if progress is not None:
-            progress(self)
+        self._run(until, max_steps, stop=(lambda: self.done) if stop_when_done else None,
+                  progress=None if progress is None else (lambda: progress(self)))
         return self
 
     @property

@@ -1,22 +1,24 @@
 """Traces of replicated-state-machine runs, as plain JSON records (§3).
 
-The same shape as `paxos_notes.trace` — a header (``meta``) and a list of
-events with ``step``, ``time``, ``kind``, ``agent``, ``message``, ``msg_id``
-and ``detail`` — with the message already in JSON form (the core `Trace`
-only encodes the consensus messages of `paxos_notes.messages`), and more kinds:
-clients' ``invoke`` / ``complete``, servers' ``campaign`` / ``elected`` /
-``step-down``, ``learn`` (a server learns an instance's command) and
-``execute``. Same run, same JSON, byte for byte.
+The container, the file format and the hardened loader are those of
+`paxos_notes.trace`; this module is only the §3 codec: the schema name, the
+event kinds — besides the network's, clients' ``invoke`` / ``complete``,
+servers' ``local`` messages (to their own acceptor), ``campaign`` /
+``elected`` / ``step-down``, ``learn`` (a server learns an instance's
+command) and ``execute`` — and how to read each field of the messages of
+`paxos_notes.multipaxos.messages`. A loaded trace holds those message
+objects again, validated like the consensus ones. Same run, same JSON, byte
+for byte.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
-from .messages import Message, message_to_dict
+from .. import trace as core
+from .kv import MAX_INT as MAX_DATUM
+from .kv import Command
+from .messages import MESSAGE_TYPES, message_to_dict
 
 SCHEMA = "paxos-notes/multipaxos-trace"
 SCHEMA_VERSION = 1
@@ -26,81 +28,81 @@ EVENT_KINDS = (
 )
 
 
-@dataclass(frozen=True)
-class Event:
-    """One thing that happened. ``message`` is a message object while the run
-    goes on (encoding is deferred to `to_dict`), or its JSON form once loaded."""
+class Event(core.Event):
+    """One thing that happened in a §3 run (no ``state``: the servers' logs are
+    in the messages and the ``learn`` / ``execute`` events)."""
 
-    step: int
-    time: float
-    kind: str
-    agent: str = ""
-    message: Message | dict[str, Any] | None = None
-    msg_id: int | None = None
-    detail: str = ""
-
-    def __post_init__(self) -> None:
-        if self.kind not in EVENT_KINDS:
-            raise ValueError(f"kind must be one of {EVENT_KINDS}, got {self.kind!r}")
-        object.__setattr__(self, "time", round(float(self.time), 6))
-
-    def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"step": self.step, "time": self.time, "kind": self.kind}
-        if self.agent:
-            d["agent"] = self.agent
-        if self.message is not None:
-            m = self.message
-            d["message"] = m if isinstance(m, dict) else message_to_dict(m)
-        if self.msg_id is not None:
-            d["msg_id"] = self.msg_id
-        if self.detail:
-            d["detail"] = self.detail
-        return d
-
-    @classmethod
-    def from_dict(cls, d: Any) -> Event:
-        if not isinstance(d, dict):
-            raise ValueError("trace: an event must be an object")
-        try:
-            return cls(int(d["step"]), float(d["time"]), str(d["kind"]), str(d.get("agent", "")),
-                       d.get("message"), d.get("msg_id"), str(d.get("detail", "")))
-        except (KeyError, TypeError) as e:
-            raise ValueError(f"trace: malformed event ({e})") from None
+    __slots__ = ()
+    encode_message: ClassVar = staticmethod(message_to_dict)
 
 
-@dataclass
-class Trace:
-    meta: dict[str, Any] = field(default_factory=dict)
-    events: list[Event] = field(default_factory=list)
+def _pair(second: core.Reader) -> core.Reader:
+    """``[instance, x]``, with ``x`` read by ``second``."""
+    def read(v: Any, where: str) -> tuple[int, Any]:
+        if not isinstance(v, list) or len(v) != 2:
+            raise ValueError(f"trace: {where} must be a pair [instance, ...]")
+        return core.integer(v[0], f"{where} instance"), second(v[1], where)
+    return read
 
-    def __len__(self) -> int:
-        return len(self.events)
 
-    def __iter__(self) -> Iterator[Event]:
-        return iter(self.events)
+def _proposal(v: Any, where: str) -> Any:
+    if v is None:
+        raise ValueError(f"trace: {where} must be an object")
+    return core.proposal(v, where, core.text)
 
-    def append(self, event: Event) -> None:
-        self.events.append(event)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"schema": SCHEMA, "version": SCHEMA_VERSION, "meta": self.meta,
-                "events": [e.to_dict() for e in self.events]}
+def _operation_part(v: Any, where: str) -> Any:
+    """One element of an operation: a key, a datum, or a ``reconfig``'s servers."""
+    if isinstance(v, list):
+        return core.listed(v, where, core.string, 64)
+    if v is None or isinstance(v, (str, int)):  # kv's own checks bound them
+        return v
+    raise ValueError(f"trace: {where} must be a string, an integer, null or a list")
 
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":")) + "\n"
 
-    @classmethod
-    def from_json(cls, text: str) -> Trace:
-        try:
-            data = json.loads(text)
-        except ValueError as e:
-            raise ValueError(f"trace: not valid JSON ({e})") from None
-        if not isinstance(data, dict) or data.get("schema") != SCHEMA:
-            raise ValueError(f"trace: schema must be {SCHEMA!r}")
-        if data.get("version") != SCHEMA_VERSION:
-            got = data.get("version")
-            raise ValueError(f"trace: version must be {SCHEMA_VERSION}, got {got!r}")
-        events = data.get("events")
-        if not isinstance(events, list) or not isinstance(data.get("meta", {}), dict):
-            raise ValueError("trace: events must be a list and meta an object")
-        return cls(meta=data.get("meta", {}), events=[Event.from_dict(e) for e in events])
+def _command(v: Any, where: str) -> Command:
+    if not isinstance(v, dict):
+        raise ValueError(f"trace: {where} must be an object")
+    op = core.listed(v.get("op"), f"{where} op", _operation_part, 4)
+    client = core.string(v.get("client"), f"{where} client")
+    request_id = core.integer(v.get("id"), f"{where} id", 1, MAX_DATUM)
+    try:
+        return Command(client, request_id, op)
+    except ValueError as e:
+        raise ValueError(f"trace: {where}: {core.one_line(e)}") from None
+
+
+def _output(v: Any, where: str) -> Any:
+    """What the state machine answered: null, a boolean, an integer or a string."""
+    if isinstance(v, int) and not isinstance(v, bool):
+        return core.integer(v, where, -MAX_DATUM, MAX_DATUM)
+    if isinstance(v, str):
+        return core.string(v, where, core.MAX_TEXT, empty=True)
+    if v is None or isinstance(v, bool):
+        return v
+    raise ValueError(f"trace: {where} must be null, a boolean, an integer or a string")
+
+
+def _leader(v: Any, where: str) -> str | None:
+    return None if v is None else core.string(v, where)
+
+
+CODEC = core.Codec(
+    schema=SCHEMA, version=SCHEMA_VERSION, kinds=EVENT_KINDS, messages=MESSAGE_TYPES,
+    fields={
+        "sender": core.string, "receiver": core.string, "n": core.number,
+        "promised": core.number, "gaps": lambda v, w: core.listed(v, w, core.integer),
+        "above": core.integer, "instance": core.integer, "known": core.integer,
+        "value": core.text, "accepted": lambda v, w: core.listed(v, w, _pair(_proposal)),
+        "decisions": lambda v, w: core.listed(v, w, _pair(core.text)),
+        "command": _command, "request_id": lambda v, w: core.integer(v, w, 0, MAX_DATUM),
+        "output": _output, "leader": _leader,
+    },
+    event=Event,
+)
+
+
+class Trace(core.Trace):
+    """A §3 run: the one `paxos_notes.trace.Trace`, read and written with `CODEC`."""
+
+    codec: ClassVar[core.Codec] = CODEC
