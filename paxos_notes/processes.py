@@ -20,13 +20,12 @@ Agents still crash one at a time here; the process is only a postal address.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .cluster import Cluster
 from .messages import Message
-from .sim import Simulation
+from .sim import Counts, Simulation
 
 MAX_NAME = 32
 
@@ -93,12 +92,12 @@ class Placement:
 class ProcessSimulation(Simulation):
     """A `Simulation` whose nodes are processes (§2.5).
 
-    ``placement`` defaults to `Placement.by_index`. Messages between agents of
-    one process are handed over at once, in the order they were sent, and
-    counted in `local`, not in ``counts.sent``; the trace records each as a
-    ``deliver`` event without a message id (it was never in flight). All the
-    simulator's actions — manual or automatic, faults included — apply to the
-    network messages only.
+    ``placement`` defaults to `Placement.by_index`. A message between agents of
+    one process is handed over inside it, in the order the messages were sent,
+    once the handler that sent it has finished; it is counted in `local`, not
+    in ``counts.sent``, and the trace records it as a ``deliver`` event without
+    a message id (it was never in flight). All the simulator's actions —
+    manual or automatic, faults included — apply to network messages only.
     """
 
     def __init__(self, cluster: Cluster | None = None, *, placement: Placement | None = None,
@@ -115,17 +114,20 @@ class ProcessSimulation(Simulation):
         self._handing_over = False
         super().__init__(cluster, **kwargs)
 
-    def _send_all(self, messages: Iterable[Message]) -> None:
-        network = []
-        for m in messages:
-            if self.placement.local(m):
-                # Recorded now, within the step of the handler that sent it, so that
-                # its check for a newly chosen value sees a local acceptance too.
-                self.history.record_sent(m)
-                self._handoffs.append(m)
-            else:
-                network.append(m)
-        super()._send_all(network)
+    @property
+    def counts(self) -> Counts:
+        """The network's counts: a message handed over inside a process is not sent."""
+        return replace(super().counts, sent=super().counts.sent - self.local)
+
+    def _put_in_flight(self, m: Message, kind: str = "send") -> None:
+        # `Simulation._apply` has recorded m in the history already, within the step
+        # of the handler that sent it, so a local acceptance that completes a
+        # majority is seen as chosen there.
+        if kind == "send" and self.placement.local(m):
+            self.local += 1
+            self._handoffs.append(m)
+            return
+        super()._put_in_flight(m, kind)
 
     def _apply(self, *args: Any, **kwargs: Any) -> None:
         super()._apply(*args, **kwargs)
@@ -137,10 +139,13 @@ class ProcessSimulation(Simulation):
         try:
             while self._handoffs:
                 m = self._handoffs.popleft()
-                self.local += 1
-                self._event("deliver", m.receiver, m, None,
-                            f"inside {self.placement.host(m.receiver)}")
-                self._dispatch(m)
+                agent = self.agents[m.receiver]
+                inside = f"inside {self.placement.host(m.receiver)}"
+                if not agent.up:
+                    self._event("drop", m.receiver, m, None, f"receiver is down ({inside})")
+                    continue
+                self._event("deliver", m.receiver, m, None, inside)
+                self._receive(m, agent)
         finally:
             self._handing_over = False
 
