@@ -8,8 +8,8 @@ cells (with `paxos_notes.script`, `paxos_notes.processes` and
   the network or stayed inside a process;
 - `PHASES`, `cost_table`, `cost_figure`: a decision's network messages by phase,
   for several cluster sizes and wirings;
-- `verdict`: one line for a model-checker result, live or `recorded` (a search
-  too slow for the notebook, read from the committed results file);
+- `verdict`: one line for a model-checker result, live or stored
+  (`paxos_notes.checker.stored`);
 - `memory_lines`: what an agent had on stable storage at each crash and restart;
 - `frames_after`: storyboard positions just after given steps of a run.
 """
@@ -21,12 +21,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from ..checker import AgentsResult
+from ..checker.stored import StoredRun
 from ..paper import Table
 from ..processes import ProcessSimulation
 from ..script import Run
 from ..widgets import palette as pal
 from ..widgets._draw import new_figure
-from . import nb09
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -112,14 +112,7 @@ def cost_figure(costs: Mapping[tuple[int, str], Counter[str]]) -> Figure:
     return fig
 
 
-def recorded(variant: str) -> nb09.StoredRun:
-    """``check_agents(variant)`` as the committed results file recorded it
-    (``paxos_notes/data/checker_results.json``, written by
-    ``benchmarks/checker_results.py``; the tests re-run the search and compare)."""
-    return nb09.stored(variant)
-
-
-def verdict(result: AgentsResult | nb09.StoredRun) -> str:
+def verdict(result: AgentsResult | StoredRun) -> str:
     """A checker result in one line: the variant, the verdict, the counts."""
     states = f"{result.distinct_states:,} states"
     if result.safe:
@@ -165,4 +158,4 @@ def frames_after(run: Run, steps: Iterable[int]) -> list[int]:
 
 
 __all__ = ["PHASES", "by_phase", "cost_figure", "cost_table", "frames_after", "memory_lines",
-           "message_table", "recorded", "verdict"]
+           "message_table", "verdict"]
