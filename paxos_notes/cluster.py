@@ -26,7 +26,7 @@ from .quorums import MAX_ACCEPTORS, Majority, QuorumSystem, acceptor_names
 DEFAULT_VALUES = ("x", "y", "z", "w", "u", "t", "s", "r")
 LEARNING = ("all", "distinguished", "set")
 MAX_PROPOSERS = len(DEFAULT_VALUES)
-MAX_LEARNERS = 8
+MAX_LEARNERS = 16  # §2.3 measures up to 10 learners (notebook 05)
 MAX_VALUE_LENGTH = 64  # what a trace file accepts (paxos_notes.trace)
 
 

@@ -174,11 +174,11 @@ NOTEBOOKS: tuple[NotebookEntry, ...] = (
     ),
     NotebookEntry(
         "05_learning_a_chosen_value.ipynb", ("2.3",), "\u00a72.3",
-        "Learners, distinguished learners, and lost messages.", "coming", "2.3",
+        "Learners, distinguished learners, and lost messages.", "written", "2.3",
     ),
     NotebookEntry(
         "06_progress.ipynb", ("2.4",), "\u00a72.4",
-        "Dueling proposers and the distinguished proposer.", "coming", "2.4",
+        "Dueling proposers and the distinguished proposer.", "written", "2.4",
     ),
     NotebookEntry(
         "07_the_implementation.ipynb", ("2.5",), "\u00a72.5",

@@ -195,7 +195,14 @@ def act(sim: Simulation, action: Action) -> str:
         _, sender, receiver, type_name, *number = action
         pid = pending_id(sim, sender, receiver, type_name, number[0] if number else None)
         m = sim.in_flight[pid].message
+        # Decided before the action: a message that reaches a stopped agent, or
+        # crosses a partition, is lost on arrival (§2.1), not received.
+        lost = kind == "deliver" and (not sim.agents[m.receiver].up
+                                      or sim.partitioned(m.sender, m.receiver))
         getattr(sim, kind)(pid)
+        if lost:
+            why = "is down" if not sim.agents[m.receiver].up else "is cut off by a partition"
+            return f"{m.describe()} from {m.sender} reaches {m.receiver}, which {why}: lost"
         if kind == "deliver":
             return f"{m.receiver} receives {m.describe()} from {m.sender}"
         if kind == "drop":

@@ -182,19 +182,21 @@ class Simulation(World):
         ``sender``: whose message it handled ("" for a timeout)."""
         self.agents[name] = new
         record = self.record
+        history = self.history
+        # counted before the learner's record: learning an unchosen value (§2.1's
+        # third requirement) must show as a violation event, like the others
+        seen = len(history.violations)
         if isinstance(new, Acceptor):
             if record:
                 self._record_acceptor(name, old, new, out)
             if new.unsaved is not None and not self.manual:
                 self._schedule(0.0, "persist", name)
         elif isinstance(new, Learner) and new.learned is not None and old.learned is None:
-            self.history.record_learned(name, new.learned)
+            history.record_learned(name, new.learned)
             cause = f"from {sender}" if sender else "timeout"
             self._event("learned", name, detail=f"learns {new.learned.value!r} ({cause})",
                         state={"learned": new.learned})
-        history = self.history
         before = len(history.chosen)
-        seen = len(history.violations)
         for m in out:
             self._sent += 1
             history.record_sent(m)

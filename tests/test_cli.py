@@ -33,6 +33,13 @@ def test_help_lists_every_subcommand() -> None:
         )
 
 
+def test_simulate_help_gives_the_clusters_learner_bound() -> None:
+    from paxos_notes.cluster import MAX_LEARNERS
+
+    proc = run_module("simulate", "--help")
+    assert proc.returncode == 0, proc.stderr
+    assert f"number of learners (1-{MAX_LEARNERS})" in " ".join(proc.stdout.split())
+
 def test_help_imports_nothing_heavy() -> None:
     # Handlers import their implementation lazily, so --help stays instant.
     probe = (

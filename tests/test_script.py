@@ -88,3 +88,15 @@ def test_replay_refuses_a_step_whose_message_was_never_sent() -> None:
     deliveries = [s for s in result.counterexample if s.action == "deliver"]
     with pytest.raises(ValueError, match="not in flight"):
         replay(result.cluster, (deliveries[-1],))
+
+
+def test_a_message_to_a_stopped_or_cut_off_agent_is_lost_not_received() -> None:
+    sim = _sim()
+    run = drive(sim, [("propose", "p1"), ("crash", "a1"), ("deliver", "p1", "a1", "Prepare")])
+    assert run.moments[2].action == "prepare 0 from p1 reaches a1, which is down: lost"
+    assert sim.agents["a1"].promised is None
+    sim.partition({"p1", "a3"}, {"a2"})
+    run.then([("deliver", "p1", "a2", "Prepare")])
+    assert run.moments[3].action == ("prepare 0 from p1 reaches a2, which is cut off by a "
+                                     "partition: lost")
+    assert sim.agents["a2"].promised is None

@@ -6,12 +6,13 @@ import math
 
 import pytest
 
-from paxos_notes.agents import Acceptor, Proposer
+from paxos_notes.agents import Acceptor, Learner, Outgoing, Proposer, replace
 from paxos_notes.checker.variants import SendBeforePersistAcceptor
 from paxos_notes.cluster import Cluster
 from paxos_notes.invariants import History
-from paxos_notes.messages import Accept, Accepted, Prepare, Promise
+from paxos_notes.messages import Accept, Accepted, Prepare, Promise, Proposal
 from paxos_notes.quorums import Majority, acceptor_names
+from paxos_notes.script import drive
 from paxos_notes.sim import Network, Simulation
 
 
@@ -157,6 +158,27 @@ def test_a_manual_run_records_chosen_and_learned() -> None:
     assert s["chosen"] == ["x"] and s["safe"] and s["violations"] == []
 
 
+class HastyLearner(Learner):
+    """Learns from the first acceptance it hears: breaks §2.1's third requirement."""
+
+    def on_accepted(self, message: Accepted) -> tuple[Learner, Outgoing]:
+        return replace(self, learned=Proposal(message.n, message.value)), ()
+
+
+def test_a_learner_that_learns_an_unchosen_value_shows_as_a_violation_in_the_trace() -> None:
+    sim = manual(Cluster(proposers=1))
+    sim.agents["l1"] = HastyLearner("l1", sim.cluster.quorum_system)
+    run = drive(sim, [("propose", "p1"),
+                      ("deliver", "p1", "a1", "Prepare"), ("deliver", "p1", "a2", "Prepare"),
+                      ("deliver", "a1", "p1", "Promise"), ("deliver", "a2", "p1", "Promise"),
+                      ("deliver", "p1", "a1", "Accept"), ("deliver", "a1", "l1", "Accepted")])
+    expected = "a process never learns a value that was not chosen: l1 learned 'x', which " \
+               "was not chosen"
+    assert [str(v) for v in sim.history.violations] == [expected]
+    # the step at which l1 learned carries the violation, so a run's listing shows it
+    assert run.moments[-1].violations() == [expected]
+    assert kinds(sim).count("violation") == 1
+
 def test_history_sees_every_message_sent() -> None:
     sim = manual()
     sim.propose("p1")
@@ -259,6 +281,14 @@ def test_proposers_in_the_cluster_are_built_in_order() -> None:
     assert isinstance(p2, Proposer) and (p2.index, p2.value) == (1, "y")
 
 
+def test_a_cluster_may_have_ten_learners_for_the_learning_grid() -> None:
+    # notebook 05 measures k = 10 learners (§2.3); all of them get acceptors' news
+    agents = Cluster(acceptors=3, learners=10).build()
+    learners = [n for n in agents if n.startswith("l")]
+    assert learners == [f"l{i}" for i in range(1, 11)]
+    assert agents["a1"].learners == tuple(learners)
+
+
 # -- invalid parameters ----------------------------------------------------------------
 
 
@@ -268,7 +298,7 @@ def test_proposers_in_the_cluster_are_built_in_order() -> None:
         (lambda: Cluster(acceptors=0), r"acceptors must be in 1..16, got 0"),
         (lambda: Cluster(acceptors=17), r"acceptors must be in 1..16, got 17"),
         (lambda: Cluster(proposers=0), r"proposers must be in 1..8, got 0"),
-        (lambda: Cluster(learners=9), r"learners must be in 1..8, got 9"),
+        (lambda: Cluster(learners=17), r"learners must be in 1..16, got 17"),
         (lambda: Cluster(proposers=2, values=("x",)), r"values must give one value per proposer"),
         (lambda: Cluster(learning="gossip"), r"learning must be one of \('all'"),
         (lambda: Cluster(learners=2, distinguished=3), r"distinguished must be in 1..2, got 3"),

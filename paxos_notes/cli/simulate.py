@@ -11,7 +11,7 @@ import json
 import math
 from typing import Any
 
-from ..cluster import Cluster
+from ..cluster import MAX_LEARNERS, Cluster
 from ..sim import Network, Simulation
 from .common import usage_error
 
@@ -19,7 +19,7 @@ from .common import usage_error
 def configure_simulate(p: argparse.ArgumentParser) -> None:
     p.add_argument("--acceptors", type=int, default=5, help="number of acceptors (1-16)")
     p.add_argument("--proposers", type=int, default=2, help="number of proposers (1-8)")
-    p.add_argument("--learners", type=int, default=1, help="number of learners (1-8)")
+    p.add_argument("--learners", type=int, default=1, help=f"number of learners (1-{MAX_LEARNERS})")
     p.add_argument("--seed", type=int, required=True, help="seed for every random choice")
     p.add_argument("--loss", type=float, default=0.0, help="probability a message is lost (0-1)")
     p.add_argument("--dup", type=float, default=0.0,

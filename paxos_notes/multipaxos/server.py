@@ -79,6 +79,7 @@ from ..agents import (
     replace,
 )
 from ..ballots import Allocator, ProposalNumber
+from ..election import on_election_timeout
 from ..messages import Proposal, Value
 from ..quorums import MAX_ACCEPTORS, Majority
 from .kv import NOOP, Command, Machine
@@ -797,14 +798,16 @@ class Server:
     def election_timeout(self) -> tuple[Server, list[Message]]:
         """A random timeout passed (§2.4: the election "must use either
         randomness or real time"). A member that heard no leader since the last
-        one starts phase 1 with a higher number."""
+        one starts phase 1 with a higher number: `on_election_timeout`, the
+        rule the single-decree agents are elected by too."""
         if not self.up:
             return self, []
         if self.name not in self.sm.latest_config:
             return replace(self, heard=False), []
-        if self.is_leader:
+        decision = on_election_timeout(self.is_leader, self.heard)
+        if decision == "lead":
             return self, []
-        if self.heard:
+        if decision == "wait":
             return replace(self, heard=False), []
         return self.campaign()
 

@@ -148,10 +148,15 @@ def caption(state: NumberingState) -> str:
     clash = collisions(state)
     if k in clash:
         others = sorted({_name(i) for i in clash[k]} - {_name(p.proposer)})
-        parts.append(f"Collision: {' and '.join(others)} already picked {k}. Two proposers "
-                     f"may now issue different proposals with the same number {k}, which the "
-                     f"paper's argument rules out ('different proposals have different "
-                     f"numbers').")
+        # Shared numbers alone cost progress, not safety: phase 1(b) answers only
+        # numbers "greater than" a promise, so at most one of the colliding
+        # proposers gathers a majority (checker: shared-numbers-strict is safe).
+        parts.append(f"Collision: {' and '.join(others)} already picked {k}. Both may send "
+                     f"prepare requests numbered {k}; since an acceptor answers only numbers "
+                     f"\"greater than\" any it has answered, at most one of them can gather a "
+                     f"majority of promises. Acceptors that answered a repeated prepare would "
+                     f"let both issue proposals numbered {k}, with different values "
+                     f"(notebook 09).")
     elif clash:
         parts.append(f"Collisions so far (vermillion bands): {sorted(clash)}.")
     elif not state.shared:
