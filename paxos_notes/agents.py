@@ -23,6 +23,8 @@ whose docstring quotes it:
 | §2.2 memory survives a restart         | `Acceptor.restart`             |
 | §2.5 numbers from disjoint sets        | `Proposer.prepare` (allocator) |
 | §2.5 proposer remembers highest tried  | `Proposer.restart`             |
+| (not the paper) answer a repeated      | `RepeatedPrepareAcceptor`,     |
+| prepare, as the §3 servers do          | safe; checked by the checker   |
 
 Sans-IO: a handler takes one message and returns ``(new_agent, messages)``.
 Agents are frozen dataclasses, so an agent *is* its state: the simulator, the

@@ -145,12 +145,25 @@ def p2c_holds(
 # -- the incremental record the simulator keeps --------------------------------
 
 
+@dataclass(frozen=True)
+class Learned:
+    """A learner announcing that ``proposal`` was chosen: not a message, but what
+    the third requirement of §2.1 judges (a history written by hand lists it
+    between the messages, see `History.record`)."""
+
+    learner: str
+    proposal: Proposal
+
+    def describe(self) -> str:
+        return f"{self.learner} learns {self.proposal.value!r}"
+
+
 class History:
     """What has happened so far, and which requirements it broke.
 
     Feed it every message sent (`record_sent`) and every value a learner
-    learns (`record_learned`). ``proposed`` are the values proposers were
-    asked to propose.
+    learns (`record_learned`), or both in one list (`record`). ``proposed``
+    are the values proposers were asked to propose.
     """
 
     def __init__(self, quorums: QuorumSystem, proposed: Iterable[Value]) -> None:
@@ -217,6 +230,21 @@ class History:
                 self.violations.append(Violation(
                     SINGLE_VALUE, "values " + " and ".join(repr(v) for v in sorted(values))
                     + " were both chosen"))
+
+    def record(self, *happenings: Message | Learned) -> History:
+        """Record messages sent and values learned, in order; returns the history.
+
+        This is how a history is written by hand (a test, or a notebook showing
+        what each check says about a run the agents would never produce).
+        """
+        for h in happenings:
+            if isinstance(h, Learned):
+                self.record_learned(h.learner, h.proposal)
+            elif isinstance(h, Message):
+                self.record_sent(h)
+            else:
+                raise ValueError(f"happenings must be messages or Learned, got {h!r}")
+        return self
 
     def record_learned(self, learner: str, proposal: Proposal) -> None:
         self.learned[learner] = proposal

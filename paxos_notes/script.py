@@ -11,9 +11,10 @@ action caused. That is how a notebook cell can show a whole scenario —
 
 — and then ask questions of it: at which step a value was chosen
 (`Run.first`), when a requirement of §2.1 was broken, what each acceptor
-accepted. `replay` runs a model-checker counterexample the same way, with the
-checker's own step numbers, so the notebooks, the tests and the checker share
-one replay.
+accepted, where in the trace a storyboard frame after step k falls
+(`Run.cursor_after`). `replay` runs a model-checker counterexample the same
+way, with the checker's own step numbers, so the notebooks, the tests and the
+checker share one replay.
 
 Actions (all names are agent names of the simulation's cluster):
 
@@ -36,9 +37,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .agents import Acceptor, Agent, Proposer
 from .cluster import Cluster
 from .invariants import History
-from .messages import MESSAGE_TYPES, Message
+from .messages import MESSAGE_TYPES, Accept, Message, Prepare
 from .sim import Simulation
 from .trace import Event, Trace
 
@@ -70,11 +72,17 @@ class Step:
 
 @dataclass(frozen=True)
 class Moment:
-    """One numbered step of a run: what was done, and every event it caused."""
+    """One numbered step of a run: what was done, and every event it caused.
+
+    ``end`` is the trace position just after the step's last event (what a
+    storyboard frame of the trace after this step shows); `drive` and `replay`
+    set it.
+    """
 
     number: int
     action: str
     events: tuple[Event, ...]
+    end: int | None = None
 
     def kinds(self) -> set[str]:
         return {e.kind for e in self.events}
@@ -87,7 +95,12 @@ class Moment:
                 if e.kind == "chosen"]
 
     def consequences(self) -> list[str]:
-        """What followed the action, in short words (sends of one kind grouped)."""
+        """What followed the action, in short words (sends of one kind grouped).
+
+        A request (prepare or accept) that an acceptor received and answered
+        with nothing at all is said to be ignored, as §2.2 allows: "An acceptor
+        can ignore any request without compromising safety."
+        """
         out: list[str] = []
         sends: dict[str, list[str]] = {}
         for e in self.events:
@@ -99,6 +112,10 @@ class Moment:
             elif e.kind == "send" and m is not None:
                 sends.setdefault(f"{m.sender} sends {m.describe()} to", []).append(m.receiver)
         out.extend(f"{head} {', '.join(to)}" for head, to in sends.items())
+        requests = [e for e in self.events
+                    if e.kind == "deliver" and isinstance(e.message, Prepare | Accept)]
+        if requests and not out:
+            out.append(f"{requests[-1].agent} ignores it")
         return out
 
     def lines(self) -> list[str]:
@@ -164,6 +181,18 @@ class Run:
         """The step at which two different values have been chosen (None if never)."""
         return self.first("violation", "were both chosen")
 
+    def cursor_after(self, number: int) -> int:
+        """The trace position just after step ``number``, for a storyboard frame of
+        the trace (`paxos_notes.widgets.TracePlayer`); 0 is the run's start."""
+        ends = {m.number: m.end for m in self.moments if m.end is not None}
+        if number == 0 and self.moments and self.moments[0].end is not None:
+            return self.moments[0].end - len(self.moments[0].events)
+        if number not in ends:
+            numbers = sorted(ends)
+            span = f"0 or {numbers[0]}..{numbers[-1]}" if numbers else "0 (no steps yet)"
+            raise ValueError(f"number must be {span}, got {number!r}")
+        return ends[number]
+
 
 def pending_id(sim: Simulation, sender: str, receiver: str, type_name: str,
                natural: int | str | None = None) -> int:
@@ -180,6 +209,32 @@ def pending_id(sim: Simulation, sender: str, receiver: str, type_name: str,
             return p.id
     raise ValueError(f"no {type_name} from {sender} to {receiver} is pending; pending: "
                      f"{[p.describe() for p in sim.pending()]}")
+
+
+def memory(agent: Agent) -> str:
+    """What an agent keeps on stable storage, in words: an acceptor's promise and
+    accepted proposal (§2.2), a proposer's highest number tried (§2.5)."""
+    if isinstance(agent, Acceptor):
+        promised = "nothing" if agent.promised is None else str(agent.promised)
+        accepted = "nothing" if agent.accepted is None else str(agent.accepted)
+        return f"promised {promised}, accepted {accepted}"
+    if isinstance(agent, Proposer):
+        tried = "none" if agent.highest_tried is None else str(agent.highest_tried)
+        return f"highest number tried {tried}"
+    return "nothing"
+
+
+def _stop_start(sim: Simulation, kind: str, name: str) -> str:
+    """A crash, restart or persist that just happened, in words, with what the
+    agent keeps on stable storage (read from the simulation, so that a replay on
+    another cluster is described as it really went)."""
+    agent = sim.agents[name]
+    kept = memory(agent)
+    if kind == "crash":
+        return f"{name} crashes (on stable storage: {kept})"
+    if kind == "restart":
+        return f"{name} restarts and remembers: {kept}"
+    return f"{name} writes its state to stable storage ({kept})"
 
 
 def act(sim: Simulation, action: Action) -> str:
@@ -214,8 +269,7 @@ def act(sim: Simulation, action: Action) -> str:
     getattr(sim, kind)(name)
     if kind == "propose":
         return f"{name} starts phase 1 with number {sim.agents[name].number}"
-    return {"crash": f"{name} crashes", "restart": f"{name} restarts",
-            "persist": f"{name} writes its state to stable storage"}[kind]
+    return _stop_start(sim, kind, name)
 
 
 def drive(sim: Simulation, actions: Iterable[Action], start: int = 1) -> Run:
@@ -226,7 +280,8 @@ def drive(sim: Simulation, actions: Iterable[Action], start: int = 1) -> Run:
     for i, action in enumerate(actions, start):
         before = len(sim.trace.events)
         text = act(sim, action)
-        run.moments.append(Moment(i, text, tuple(sim.trace.events[before:])))
+        run.moments.append(Moment(i, text, tuple(sim.trace.events[before:]),
+                                  len(sim.trace.events)))
     return run
 
 
@@ -261,11 +316,14 @@ def replay(cluster: Cluster, steps: Sequence[Step], seed: int = 0,
         text = step.text
         if step.action == "propose":
             text = f"{step.agent} starts phase 1 with number {sim.agents[step.agent].number}"
-        run.moments.append(Moment(step.number, text, tuple(sim.trace.events[before:])))
+        elif step.action != "deliver":
+            text = _stop_start(sim, step.action, step.agent)
+        run.moments.append(Moment(step.number, text, tuple(sim.trace.events[before:]),
+                                  len(sim.trace.events)))
         if on_step is not None:
             on_step(step, sim)
     return run
 
 
-__all__ = ["ACTIONS", "Action", "Moment", "Run", "Step", "act", "drive", "pending_id",
-           "replay"]
+__all__ = ["ACTIONS", "Action", "Moment", "Run", "Step", "act", "drive", "memory",
+           "pending_id", "replay"]

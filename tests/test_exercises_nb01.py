@@ -87,3 +87,18 @@ def test_01_3_rejects_faults_that_only_reorder_or_remove(answer) -> None:
 def test_01_3_rejects_unknown_faults() -> None:
     fb = check("01.3", {"fire"})
     assert not fb.right and all(f in fb.reason for f in FAULTS)
+
+
+def test_the_checkers_account_has_the_notebooks_transition_table() -> None:
+    from paxos_notes.exercises.nb01 import account, step
+
+    # the table the notebook prints: (state, input) -> (next state, output)
+    table = {(0, "deposit"): (1, "ok"), (0, "withdraw"): (0, "refused"),
+             (1, "deposit"): (2, "ok"), (1, "withdraw"): (0, "ok"),
+             (2, "deposit"): (3, "ok"), (2, "withdraw"): (1, "ok"),
+             (3, "deposit"): (3, "refused"), (3, "withdraw"): (2, "ok")}
+    assert {k: step(*k) for k in table} == table
+    assert account(["withdraw", "deposit", "deposit", "withdraw"]) == (1, ["refused", "ok",
+                                                                          "ok", "ok"])
+    with pytest.raises(ValueError, match="command must be"):
+        step(0, "steal")

@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 
 from paxos_notes.exercises import check, exercises
+from paxos_notes.exercises.nb02 import history_02_2
+from paxos_notes.invariants import ONLY_CHOSEN_LEARNED
 
 
 def test_the_notebook_registers_four_exercises() -> None:
@@ -42,6 +44,12 @@ def test_02_1_names_a_missing_requirement() -> None:
 
 
 # -- 02.2: which requirement a history breaks ------------------------------------
+
+def test_the_02_2_history_breaks_only_requirement_3() -> None:
+    history = history_02_2()
+    assert {v.rule for v in history.violations} == {ONLY_CHOSEN_LEARNED}
+    assert history.chosen_values == {"x"} and history.learned["l1"].value == "y"
+
 
 @pytest.mark.parametrize("answer", [{3}, [3], 3, ("3",)])
 def test_02_2_accepts_requirement_3(answer) -> None:

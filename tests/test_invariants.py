@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from paxos_notes.ballots import ProposalNumber
 from paxos_notes.invariants import (
     ONLY_CHOSEN_LEARNED,
@@ -11,6 +13,7 @@ from paxos_notes.invariants import (
     REQUIREMENTS,
     SINGLE_VALUE,
     History,
+    Learned,
     Violation,
     chosen_proposals,
     p2c_holds,
@@ -107,6 +110,22 @@ def test_learning_a_chosen_value_is_fine() -> None:
     h = history(accepted("a1", num(1), "x"), accepted("a3", num(1), "x"))
     h.record_learned("l1", Proposal(num(1), "x"))
     assert h.safe and h.learned == {"l1": Proposal(num(1), "x")}
+
+
+def test_a_history_written_by_hand_is_judged_in_the_order_given() -> None:
+    x = Proposal(num(1), "x")
+    early = History(Q, ("x",)).record(accepted("a1", num(1), "x"), Learned("l1", x),
+                                      accepted("a2", num(1), "x"))
+    assert rules(early) == [ONLY_CHOSEN_LEARNED]  # l1 spoke before the majority existed
+    late = History(Q, ("x",)).record(accepted("a1", num(1), "x"), accepted("a2", num(1), "x"),
+                                     Learned("l1", x))
+    assert late.safe and late.chosen == {x} and late.learned == {"l1": x}
+    assert Learned("l1", x).describe() == "l1 learns 'x'"
+
+
+def test_a_history_refuses_what_is_neither_a_message_nor_a_learned_value() -> None:
+    with pytest.raises(ValueError, match="happenings must be messages or Learned"):
+        History(Q, ("x",)).record(("l1", "x"))  # type: ignore[arg-type]
 
 
 # -- P1a -------------------------------------------------------------------------

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
+from paxos_notes.agents import Acceptor
 from paxos_notes.checker import check_agents
 from paxos_notes.cluster import Cluster
 from paxos_notes.script import Run, drive, replay
@@ -88,6 +91,73 @@ def test_replay_refuses_a_step_whose_message_was_never_sent() -> None:
     deliveries = [s for s in result.counterexample if s.action == "deliver"]
     with pytest.raises(ValueError, match="not in flight"):
         replay(result.cluster, (deliveries[-1],))
+
+
+def test_cursor_after_a_step_is_where_that_steps_events_end_in_the_trace() -> None:
+    run = drive(_sim(), [("propose", "p1"), ("deliver", "p1", "a1", "Prepare")]).settle()
+    assert run.cursor_after(0) == 0
+    for m in run.moments:
+        end = run.cursor_after(m.number)
+        assert tuple(run.trace.events[end - len(m.events):end]) == m.events
+    assert run.cursor_after(run.moments[-1].number) == len(run.trace.events)
+    with pytest.raises(ValueError, match=r"number must be 0 or 1\.\.\d+, got 99"):
+        run.cursor_after(99)
+
+
+def test_cursor_after_keeps_the_checkers_numbers_in_a_replay() -> None:
+    result = check_agents("no-promise")
+    run = replay(result.cluster, result.counterexample)
+    # a replay copies a message the checker delivers twice: the copy belongs to its step
+    assert [run.cursor_after(s.number) for s in result.counterexample] == \
+        sorted({run.cursor_after(s.number) for s in result.counterexample})
+    assert run.cursor_after(len(result.counterexample)) == len(run.trace.events)
+    first = run.first("chosen")
+    assert first is not None
+    chosen_at = run.cursor_after(first)
+    assert any(e.kind == "chosen" for e in run.trace.events[:chosen_at])
+    assert not any(e.kind == "chosen" for e in run.trace.events[:run.cursor_after(first - 1)])
+
+
+def test_an_ignored_request_says_so_and_an_answered_one_does_not() -> None:
+    run = drive(_sim(), [("propose", "p1"), ("duplicate", "p1", "a1", "Prepare"),
+                         ("deliver", "p1", "a1", "Prepare"), ("deliver", "p1", "a1", "Prepare")])
+    answered, copy = run.moments[2], run.moments[3]
+    assert "a1 ignores it" not in answered.consequences()
+    assert copy.consequences() == ["a1 ignores it"]  # 0 is not greater than its promise
+    assert copy.lines() == [" 4. a1 receives prepare 0 from p1 → a1 ignores it"]
+    # a promise that a proposer counts is not "ignored": only requests to acceptors are
+    counted = run.then([("deliver", "a1", "p1", "Promise")]).moments[-1]
+    assert counted.consequences() == []
+
+
+def test_a_request_to_a_crashed_acceptor_is_lost_not_ignored() -> None:
+    run = drive(_sim(), [("propose", "p1"), ("crash", "a1"), ("deliver", "p1", "a1", "Prepare")])
+    assert run.moments[-1].lines() == [" 3. prepare 0 from p1 reaches a1, which is down: lost"]
+
+
+def test_crash_and_restart_say_what_stable_storage_kept() -> None:
+    run = drive(_sim(), [("propose", "p1"), ("deliver", "p1", "a1", "Prepare"),
+                         ("crash", "a1"), ("restart", "a1"), ("crash", "p1")])
+    assert run.moments[2].action == "a1 crashes (on stable storage: promised 0, accepted nothing)"
+    assert run.moments[3].action == "a1 restarts and remembers: promised 0, accepted nothing"
+    assert run.moments[4].action == "p1 crashes (on stable storage: highest number tried 0)"
+
+
+def test_a_replay_on_other_agents_describes_what_they_really_did() -> None:
+    # the amnesia counterexample, replayed on the paper's acceptors: a1 remembers its
+    # promise across the restart and ignores the accept request it then breaks
+    result = check_agents("amnesia")
+    forgetful = replay(result.cluster, result.counterexample)
+    kept = replay(replace(result.cluster, acceptor=Acceptor), result.counterexample)
+    restart = forgetful.first("restart")
+    assert restart is not None
+    nothing, kept_it = forgetful.moments[restart - 1], kept.moments[restart - 1]
+    assert nothing.action.endswith("restarts and remembers: promised nothing, accepted nothing")
+    assert kept_it.action.endswith("restarts and remembers: promised 1, accepted nothing")
+    broken = forgetful.first("violation", "P1a")
+    assert broken is not None and kept.first("violation") is None
+    assert kept.moments[broken - 1].consequences()[-1].endswith("ignores it")
+    assert kept.history.chosen_values == {"y"}
 
 
 def test_a_message_to_a_stopped_or_cut_off_agent_is_lost_not_received() -> None:

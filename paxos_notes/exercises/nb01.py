@@ -3,11 +3,40 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from itertools import combinations, permutations
 from typing import Any
 
-from ..notebook_helpers.nb01 import ACCOUNT, DEPOSIT, REFUSED, WITHDRAW, coins, replicate
 from . import exercise
+
+DEPOSIT, WITHDRAW, OK, REFUSED = "deposit", "withdraw", "ok", "refused"
+CAPACITY = 3
+
+
+def step(coins: int, command: str) -> tuple[int, str]:
+    """The notebook's bank account: one transition, (next state, output).
+
+    The checkers keep their own copy of the machine the notebook defines in a
+    cell, so that they judge answers by the rules stated in the notebook's text.
+    """
+    if command == DEPOSIT:
+        return (coins + 1, OK) if coins < CAPACITY else (coins, REFUSED)
+    if command == WITHDRAW:
+        return (coins - 1, OK) if coins > 0 else (coins, REFUSED)
+    raise ValueError(f"command must be {DEPOSIT!r} or {WITHDRAW!r}, got {command!r}")
+
+
+def account(commands: Iterable[str]) -> tuple[int, list[str]]:
+    """The account run from empty: (final coins, outputs)."""
+    coins, outputs = 0, []
+    for c in commands:
+        coins, out = step(coins, c)
+        outputs.append(out)
+    return coins, outputs
+
+
+def coins(n: int) -> str:
+    return f"{n} coin" if n == 1 else f"{n} coins"
 
 # 01.2: three replicas' logs; which of them end in the same state?
 LOGS_01_2: dict[str, tuple[str, ...]] = {
@@ -37,9 +66,9 @@ def order_with_a_refusal(answer: Any) -> tuple[bool, str]:
     if Counter(cmds) != Counter({DEPOSIT: 2, WITHDRAW: 2}):
         return False, (f"use each of 'deposit' and 'withdraw' exactly twice; you gave "
                        f"{cmds}")
-    run = ACCOUNT.run(cmds)
-    trail = ", ".join(f"{c} → {o}" for c, o in zip(cmds, run.outputs, strict=True))
-    if REFUSED in run.outputs:
+    _, outputs = account(cmds)
+    trail = ", ".join(f"{c} → {o}" for c, o in zip(cmds, outputs, strict=True))
+    if REFUSED in outputs:
         return True, (f"{trail}. Same four commands as the order deposit, withdraw, deposit, "
                       f"withdraw, which refuses nothing: order alone changed what clients "
                       f"were told.")
@@ -53,8 +82,7 @@ def replicas_in_the_same_state(answer: Any) -> tuple[bool, str]:
     names = _as_names(answer)
     if names is None or not names <= set(LOGS_01_2):
         return False, "give the names of the replicas, e.g. {'r1', 'r3'}"
-    comparison = replicate(LOGS_01_2)
-    finals = {n: r.final for n, r in comparison.runs.items()}
+    finals = {n: account(log)[0] for n, log in LOGS_01_2.items()}
     right = {"r1", "r2"}
     listing = ", ".join(f"{n} ends with {coins(f)}" for n, f in sorted(finals.items()))
     if names == right:
@@ -93,7 +121,7 @@ def reachable_balances(fault: str, submitted: tuple[str, ...] = SUBMITTED) -> se
         for k in range(n + 1):
             for extra in combinations(range(n), k):
                 logs |= set(permutations([*submitted, *(submitted[i] for i in extra)]))
-    return {ACCOUNT.run(log).final for log in logs}
+    return {account(log)[0] for log in logs}
 
 
 def _as_faults(answer: Any) -> set[str] | None:

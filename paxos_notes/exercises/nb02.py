@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..invariants import REQUIREMENTS
-from ..notebook_helpers.nb02 import ATTACK, EXERCISE_HISTORY, GENERALS, RETREAT, generals
+from ..ballots import ProposalNumber
+from ..invariants import REQUIREMENTS, History, Learned
+from ..messages import Accepted, Proposal
+from ..quorums import Majority, acceptor_names
+from ..widgets.two_faced_general import ATTACK, GENERALS, RETREAT, generals
 from . import exercise
 
 # 02.1: which statements are safety requirements of §2.1?
@@ -51,6 +54,20 @@ def which_are_safety(answer: Any) -> tuple[bool, str]:
     return False, f"some safety requirement is missing: look again at {missing}."
 
 
+# 02.2: a history written by hand (the notebook prints it with nb02.by_hand)
+def _n(natural: int) -> ProposalNumber:
+    return ProposalNumber.from_natural(natural, 2)
+
+
+HISTORY_02_2 = (Accepted("a1", "l1", _n(0), "x"), Accepted("a2", "l1", _n(0), "x"),
+                Accepted("a3", "l1", _n(1), "y"), Learned("l1", Proposal(_n(1), "y")))
+
+
+def history_02_2() -> History:
+    """HISTORY_02_2 judged over three acceptors (any two are a majority)."""
+    return History(Majority(acceptor_names(3)), ("x", "y")).record(*HISTORY_02_2)
+
+
 def _requirements(answer: Any) -> set[int] | None:
     if isinstance(answer, int) and not isinstance(answer, bool):
         answer = [answer]
@@ -67,11 +84,11 @@ def _requirements(answer: Any) -> set[int] | None:
 
 @exercise("02.2")
 def which_requirements_break(answer: Any) -> tuple[bool, str]:
-    """The numbers (1, 2, 3) of the requirements EXERCISE_HISTORY breaks."""
+    """The numbers (1, 2, 3) of the requirements HISTORY_02_2 breaks."""
     numbers = _requirements(answer)
     if numbers is None or not numbers <= {1, 2, 3}:
         return False, "give a set of requirement numbers among 1, 2 and 3, e.g. {1}"
-    history = EXERCISE_HISTORY.history
+    history = history_02_2()
     broken = {i for i, rule in enumerate(REQUIREMENTS, 1)
               if any(v.rule == rule for v in history.violations)}
     if numbers == broken:
@@ -98,8 +115,9 @@ def what_a1_forgot(answer: Any) -> tuple[bool, str]:
                       "below 1. Restarted with an empty memory, it accepted (0, 'x') — a "
                       "broken promise that let 'x' and 'y' both be chosen.")
     if "accept" in text and "promis" not in text:
-        return False, ("a1 had accepted nothing before it crashed (step 6 shows 'accepted -'), "
-                       "so there was no accepted proposal to forget. What had it told p2?")
+        return False, ("a1 had accepted nothing before it crashed (step 6: 'on stable "
+                       "storage: promised 1, accepted nothing'), so there was no accepted "
+                       "proposal to forget. What had it told p2?")
     if "promis" in text:
         return False, ("name the one thing a1 needed here: it had accepted nothing before "
                        "the crash.")

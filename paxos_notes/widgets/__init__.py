@@ -11,6 +11,7 @@ benchmarks and storyboards call without a browser.
 | `P2cArgument`        | §2.2  | `p2c_argument`          |
 | `TracePlayer`        | all   | `trace_player`          |
 | `LogWidget`          | §3    | `log_widget`            |
+| `TwoFacedGeneral`    | §2.1  | `two_faced_general`     |
 
 Widgets are imported lazily, so ``import paxos_notes.widgets`` stays cheap.
 """
@@ -26,6 +27,7 @@ _WHERE = {
     "P2cArgument": "p2c_argument",
     "TracePlayer": "trace_player",
     "LogWidget": "log_widget",
+    "TwoFacedGeneral": "two_faced_general",
 }
 __all__ = sorted(_WHERE)
 

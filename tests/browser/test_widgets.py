@@ -30,6 +30,7 @@ from paxos_notes.widgets import (
     ProposalNumbering,
     QuorumIntersection,
     TracePlayer,
+    TwoFacedGeneral,
 )
 
 if TYPE_CHECKING:
@@ -228,6 +229,29 @@ def test_numbering_step_shows_new_numbers(widget_notebook: scenes.WidgetNotebook
         oracle.step(1)
         expect_frame(page, "pn", oracle)
     assert "Collision" in caption_of(page, "pn")
+
+
+# ---------------------------------------------------------------------------
+# TwoFacedGeneral
+# ---------------------------------------------------------------------------
+
+
+def test_two_faced_general_follows_votes_and_liar(
+        widget_notebook: scenes.WidgetNotebook) -> None:
+    page = widget_notebook.page
+    oracle = TwoFacedGeneral(liar="g5")
+    expect_frame(page, "tfg", oracle)
+    assert "split" in caption_of(page, "tfg")
+    # g3 flips to attack: the honest votes are 3-1, and the liar can no longer split them
+    click(page, "tfg-vote-g3")
+    oracle.vote_toggles[2].value = True
+    expect_frame(page, "tfg", oracle)
+    assert "still agree" in caption_of(page, "tfg")
+    # nobody lies
+    page.locator(css("tfg-liar") + " button:text-is('nobody')").click()
+    oracle.liar_menu.value = ""
+    expect_frame(page, "tfg", oracle)
+    assert caption_of(page, "tfg").startswith("Nobody lies")
 
 
 # ---------------------------------------------------------------------------

@@ -108,6 +108,14 @@ live = tag_frame(TracePlayer(Simulation(Cluster(), seed=0, manual=True)), "live"
 tag(live.propose_button, "live-propose"), tag(live.pending_menu, "live-pending")
 tag(live.drop_button, "live-drop"), tag(live.duplicate_button, "live-duplicate")
 live''',
+    "tfg": '''\
+from paxos_notes.widgets import TwoFacedGeneral
+
+tfg = tag_frame(TwoFacedGeneral(liar="g5"), "tfg")
+tag(tfg.liar_menu, "tfg-liar")
+for general, toggle in zip(("g1", "g2", "g3", "g4", "g5"), tfg.vote_toggles):
+    tag(toggle, "tfg-vote-" + general)
+tfg''',
     "log": '''\
 from paxos_notes.widgets import LogWidget
 
