@@ -88,16 +88,6 @@ def test_the_stored_untagged_search_is_what_the_checker_finds_now() -> None:
     assert nb07.verdict(stored) == nb07.verdict(live)
 
 
-def test_memory_lines_read_the_storage_recorded_at_each_crash_and_restart() -> None:
-    run = drive(Simulation(Cluster(), seed=0, manual=True),
-                [("propose", "p1"), ("deliver", "p1", "a1", "Prepare"), ("crash", "a1"),
-                 ("restart", "a1")])
-    assert nb07.memory_lines(run, "a1") == [
-        "step 3: a1 crashes; stable storage: promised 0, accepted nothing",
-        "step 4: a1 restarts; stable storage: promised 0, accepted nothing"]
-    assert nb07.memory_lines(run, "a2") == []
-
-
 def test_frames_after_are_trace_positions_at_the_end_of_each_step() -> None:
     result = check_agents("small-quorum")
     run = replay(result.cluster, result.counterexample)

@@ -10,7 +10,6 @@ cells (with `paxos_notes.script`, `paxos_notes.processes` and
   for several cluster sizes and wirings;
 - `verdict`: one line for a model-checker result, live or stored
   (`paxos_notes.checker.stored`);
-- `memory_lines`: what an agent had on stable storage at each crash and restart;
 - `frames_after`: storyboard positions just after given steps of a run.
 """
 
@@ -127,20 +126,6 @@ def verdict(result: AgentsResult | StoredRun) -> str:
             f"shortest run {len(steps)} steps, found after {states}")
 
 
-def memory_lines(run: Run, agent: str) -> list[str]:
-    """At each crash and restart of ``agent`` in ``run``: what its stable storage held."""
-    out = []
-    for moment in run.moments:
-        for e in moment.events:
-            if e.agent == agent and e.kind in ("crash", "restart") and e.state is not None:
-                promised = e.state["promised"] or "nothing"
-                accepted = e.state["accepted"] or "nothing"
-                verb = "crashes" if e.kind == "crash" else "restarts"
-                out.append(f"step {moment.number}: {agent} {verb}; stable storage: "
-                           f"promised {promised}, accepted {accepted}")
-    return out
-
-
 def frames_after(run: Run, steps: Iterable[int]) -> list[int]:
     """Trace positions just after each of ``steps`` (numbers of the run's moments), for
     `TracePlayer.storyboard`."""
@@ -157,5 +142,5 @@ def frames_after(run: Run, steps: Iterable[int]) -> list[int]:
     return [ends[s] for s in wanted]
 
 
-__all__ = ["PHASES", "by_phase", "cost_figure", "cost_table", "frames_after", "memory_lines",
-           "message_table", "verdict"]
+__all__ = ["PHASES", "by_phase", "cost_figure", "cost_table", "frames_after", "message_table",
+           "verdict"]
