@@ -6,7 +6,7 @@ counterexample, seconds. Some variants take 5 to 25 s, too slow for a notebook
 that must run in about 15 s, so this script runs them all once and commits the
 results; notebooks load the file (`paxos_notes.checker.stored`) and
 notebook 09 re-runs a few cheap variants live to show that the file is current, and
-``tests/test_notebook_helpers_nb09.py`` does the same for every commit.
+``tests/test_checker_stored_current.py`` does the same for every commit.
 
 What the file holds:
 

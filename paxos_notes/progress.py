@@ -48,8 +48,9 @@ EventKind = Literal["campaign", "wait", "hears", "leads", "overtaken"]
 class ElectionEvent:
     """Something the election did: ``process`` started phase 1 with ``number``
     (campaign), let its timer pass (wait), took ``other`` for its leader
-    (hears), finished phase 1 with ``number`` (leads), or saw that a higher
-    number overtook it (overtaken)."""
+    (hears), finished phase 1 with ``number`` (leads), or learned from the
+    acceptor ``other`` that a number above its ``number`` was promised
+    (overtaken: a nack, or its own acceptor's promise)."""
 
     time: float
     process: str
@@ -63,7 +64,9 @@ class ElectionEvent:
             "wait": "times out, but heard a leader since its last timeout: waits",
             "hears": f"hears {self.other} as leader",
             "leads": f"believes it leads (phase 1 done with number {self.number})",
-            "overtaken": f"no longer leads: a higher number than {self.number} was promised",
+            "overtaken": (f"no longer leads: {self.other} has promised a number above "
+                          f"{self.number}" if self.other else
+                          f"no longer leads: a number above {self.number} was promised"),
         }[self.kind]
         return f"t={self.time:6.2f}  {self.process} {what}"
 
@@ -175,9 +178,11 @@ class ElectionRun:
         """The processes that believe, right now, that they lead."""
         return [p for p, leading in self.leading.items() if leading]
 
-    def _after_action(self, touched: str) -> None:
+    def _after_action(self, touched: str, sender: str = "") -> None:
         """Schedule what the last action sent, and see whether the process of
-        ``touched`` (the agent the action changed) now leads or stopped leading."""
+        ``touched`` (the agent the action changed) now leads or stopped leading.
+        ``sender`` is the sender of the message just delivered, if any: for a
+        proposer that stops leading, the acceptor whose nack told it."""
         for p in self.sim.pending():
             if p.id not in self._known:
                 self._known.add(p.id)
@@ -188,8 +193,11 @@ class ElectionRun:
         is_now = leads(self._proposer(process), self._acceptor(self.own[process]))
         if is_now != self.leading[process]:
             self.leading[process] = is_now
+            # Overtaken: either a nack reached the proposer (its sender has
+            # promised more) or the process's own acceptor promised more.
+            who = "" if is_now else (sender if touched == process else touched)
             self._note(process, "leads" if is_now else "overtaken",
-                       self._proposer(process).number)
+                       self._proposer(process).number, other=who)
             self.most_leaders = max(self.most_leaders, sum(self.leading.values()))
 
     # -- the two kinds of event -------------------------------------------------
@@ -220,15 +228,17 @@ class ElectionRun:
         if not self._queue:
             return False
         self.now, _, kind, ref = heapq.heappop(self._queue)
+        sender = ""
         if kind == "deliver":
             assert isinstance(ref, int)
-            touched = self.sim.in_flight[ref].message.receiver
+            message = self.sim.in_flight[ref].message
+            touched, sender = message.receiver, message.sender
             self._deliver(ref)
         else:
             assert isinstance(ref, str)
             touched = ref
             self._timer(ref)
-        self._after_action(touched)
+        self._after_action(touched, sender)
         return True
 
     def run(self, until: float = 500.0, stop_when_chosen: bool = True) -> Outcome:

@@ -177,6 +177,16 @@ class Run:
                 return m.number
         return None
 
+    def first_broken(self, rules: Iterable[str]) -> tuple[int, str] | None:
+        """The first step at which one of ``rules`` (e.g. ``("P1a", "P2c")``) was
+        broken, and the violation in words; None if none was."""
+        names = tuple(f"{rule}:" for rule in rules)
+        for m in self.moments:
+            for text in m.violations():
+                if text.startswith(names):
+                    return m.number, text
+        return None
+
     def first_two_values(self) -> int | None:
         """The step at which two different values have been chosen (None if never)."""
         return self.first("violation", "were both chosen")

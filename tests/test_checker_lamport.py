@@ -17,6 +17,7 @@ Where the expected numbers come from:
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -24,9 +25,11 @@ from hypothesis import strategies as st
 
 from paxos_notes.checker.lamport_fast import check_lamport
 from paxos_notes.checker.lamport_spec import (
+    TLC_FIGURES,
     LamportResult,
     check_lamport_naive,
     chosen_values,
+    describe_message,
     initial_state,
     successors,
 )
@@ -368,3 +371,22 @@ def test_result_serialises_to_json() -> None:
     assert {"distinct_states", "states_generated", "depth", "seconds", "peak_memory_mb"} <= set(
         data
     )
+
+
+def test_tlc_figures_beside_the_spec_agree_with_the_figures_asserted_here() -> None:
+    asserted = dict(TLC_COUNTS)
+    # the two slowest are recorded in the comment under TLC_COUNTS, not run
+    slow = {(5, 2, 1, False): (701505, 6147491, 25), (3, 2, 3, True): (710709, 6134208, 33)}
+    for config, (distinct, generated, depth, _source) in TLC_FIGURES.items():
+        assert asserted.get(config, slow.get(config)) == (distinct, generated, depth), config
+    source = Path(__file__).read_text("utf-8")
+    assert "701505 distinct, 6147491 generated, depth 25" in source
+    assert "710709, 6134208, 33" in source
+
+
+def test_spec_messages_read_in_the_specs_notation() -> None:
+    assert describe_message(("1a", 0)) == "1a(0)"
+    assert describe_message(("1b", 0, 1, -1, None)) == "1b(a1, 1, no vote)"
+    assert describe_message(("1b", 2, 1, 0, 1)) == "1b(a3, 1, vote 0 v2)"
+    assert describe_message(("2a", 1, 0)) == "2a(1, v1)"
+    assert describe_message(("2b", 1, 1, 0)) == "2b(a2, 1, v1)"

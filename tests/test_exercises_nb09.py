@@ -37,6 +37,9 @@ def test_09_1_accepts_the_three_variants_in_any_form(answer: object) -> None:
 @pytest.mark.parametrize(("answer", "reason"), [
     ({"no-promise", "amnesia", "send-before-persist", "shared-numbers"}, "P2c"),
     ({"no-promise", "amnesia", "send-before-persist", "small-quorum"}, "quorums"),
+    ({"no-promise", "amnesia", "send-before-persist", "untagged-responses"},
+     "promises counted for the wrong number"),
+    ({"no-promise", "amnesia", "send-before-persist", "forgetful-proposer"}, "P2c (step 19)"),
     ({"no-promise"}, "missed amnesia, send-before-persist"),
     ({"paper"}, "not a broken variant"),
     (42, "give a set of variant names"),

@@ -19,7 +19,6 @@ from paxos_notes.cli.kv import (
     kv_run,
     run_kv,
 )
-from paxos_notes.multipaxos.safety import PREFIX
 from paxos_notes.multipaxos.server import Setup
 
 
@@ -97,15 +96,17 @@ def test_skipping_phase_1_exits_1_with_lost_writes(capsys) -> None:
     assert code == 0 and r["lost_writes"] == 0 and r["linearizable"] is True and r["safe"]
 
 
-def test_not_filling_gaps_exits_1_not_linearizable(capsys) -> None:
+def test_not_filling_gaps_can_stall_the_store_but_never_corrupts_it(capsys) -> None:
+    # A gap left empty stops execution (§3: commands run in instance order); under
+    # kv's fault plans the next leader change, with the old leader back, finds the
+    # gap's command in phase 1 and proposes it, so these runs recover. What must
+    # never happen is a wrong answer: the checks pass exactly as with the rules.
     argv = ("--ops", "200", "--seed", "2", "--faults", "all", "--keys", "1")
-    code, out, _ = kv(capsys, *argv, "--broken", "no-gap-fill")
-    assert code == 1
-    assert "linearizable:   NO" in out and "not linearizable: key 'k0'" in out
-    assert "safety:         VIOLATED" in out and f"  - {PREFIX}: " in out
-    assert "broken: no-gap-fill" in out
-    code, out, _ = kv(capsys, *argv)
-    assert code == 0 and "linearizable:   yes" in out
+    code, r = as_json(capsys, *argv, "--broken", "no-gap-fill")
+    assert r["broken"] == "no-gap-fill"
+    assert code == 0 and r["linearizable"] is True and r["safe"] and r["lost_writes"] == 0
+    code, paper = as_json(capsys, *argv)
+    assert code == 0 and paper["completed"] == r["completed"] == 200
 
 
 @pytest.mark.parametrize(("argv", "words"), [

@@ -83,8 +83,9 @@ def test_grid_figure_has_a_panel_per_acceptor_count_and_a_line_per_arrangement()
 def test_reliability_table_gives_counts_and_shares() -> None:
     counts = {(a, c): i for i, (a, c) in enumerate(
         (a, c) for a in nb05.ARRANGEMENTS for c in ("one", "two"))}
-    table = nb05.reliability_table(counts, 4, ["one", "two"])
+    table = nb05.reliability_table(counts, 4, ["one", "two"], until=80)
     assert table.columns == ("arrangement", "one", "two")
+    assert table.caption.endswith("still knows nothing at t = 80")  # when the runs stop
     assert table.rows[1] == ("one distinguished learner", "2 of 4 (50 %)", "3 of 4 (75 %)")
 
 

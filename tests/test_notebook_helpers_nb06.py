@@ -54,3 +54,13 @@ def test_believed_leadership_runs_from_leads_to_overtaken_or_the_end() -> None:
     assert nb06.believed_leaders(events, 9.0) == {"p1": [(2.0, 4.0)], "p2": [(3.0, 9.0)]}
     fig = nb06.leadership_figure(events, 9.0)
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["p1", "p2"]
+
+
+def test_the_sweep_table_counts_phase_1_starts_not_prepare_messages() -> None:
+    # Exercise 06.1 counts prepare *messages* (one per acceptor per start); the
+    # table's column counts starts, so it must not be called "prepares".
+    table = nb06.sweep_table(ROWS, until=100)
+    assert "phase-1 starts p50" in table.columns
+    assert not any(c.startswith("prepares") for c in table.columns)
+    for word in ("decided:", "safe:", "never"):
+        assert word in table.caption

@@ -180,3 +180,28 @@ def test_who_leads_is_tracked_exactly_step_by_step(seed: int, proposers: int,
         assert r.leaders() == fresh
         most = max(most, len(fresh))
     assert r.most_leaders == most
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 10_000), proposers=st.integers(2, 4), split=st.booleans())
+def test_an_overtaken_leader_names_an_acceptor_that_promised_more(seed: int, proposers: int,
+                                                                  split: bool) -> None:
+    # The event says who revealed the higher promise (a nack's sender, or the
+    # process's own acceptor); promises only grow, so that acceptor's promise
+    # at the end of the run must still be above the overtaken number.
+    cluster = election_cluster(2, 3) if split else election_cluster(proposers)
+    r = ElectionRun(cluster, seed=seed, partition=PARTITION if split else (), record=True)
+    r.run(80, stop_when_chosen=False)
+    overtaken = [e for e in r.events if e.kind == "overtaken"]
+    for e in overtaken:
+        acceptor = r.sim.agents[e.other]
+        assert e.other in cluster.acceptor_names and e.number is not None
+        assert acceptor.promised is not None and acceptor.promised > e.number  # type: ignore[attr-defined]
+        assert e.describe().endswith(f"{e.other} has promised a number above {e.number}")
+
+
+def test_the_split_run_says_which_acceptor_overtook_p1() -> None:
+    r = ElectionRun(election_cluster(2, 3), seed=6, timeouts=Timeouts(3, 8),
+                    partition=PARTITION, record=True)
+    r.run(40, stop_when_chosen=False)
+    assert [(e.process, e.other) for e in r.events if e.kind == "overtaken"] == [("p1", "a3")]

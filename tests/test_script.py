@@ -118,6 +118,15 @@ def test_cursor_after_keeps_the_checkers_numbers_in_a_replay() -> None:
     assert not any(e.kind == "chosen" for e in run.trace.events[:run.cursor_after(first - 1)])
 
 
+def test_first_broken_names_the_step_and_the_rule() -> None:
+    result = check_agents("no-promise")
+    run = replay(result.cluster, result.counterexample)
+    step, text = run.first_broken(("P1a", "P2c"))
+    assert step == 11 and text.startswith("P1a: a1 accepted (0, 'x')")
+    assert run.first_broken(("P2c",)) is None
+    assert step < run.first_two_values()
+
+
 def test_an_ignored_request_says_so_and_an_answered_one_does_not() -> None:
     run = drive(_sim(), [("propose", "p1"), ("duplicate", "p1", "a1", "Prepare"),
                          ("deliver", "p1", "a1", "Prepare"), ("deliver", "p1", "a1", "Prepare")])

@@ -227,6 +227,40 @@ def describe_action(action: Action) -> str:
     return f"Phase2b({_acceptor_name(a)}) accepts ballot {b} value {_value_name(v)}"
 
 
+def describe_message(m: Message) -> str:
+    """A message in the spec's notation, e.g. ``1b(a1, 0, no vote)`` or ``2a(0, v1)``."""
+    kind = m[0]
+    if kind == "1a":
+        return f"1a({m[1]})"
+    if kind == "1b":
+        _, a, b, vbal, val = m
+        vote = "no vote" if vbal == NO_BALLOT else f"vote {vbal} {_value_name(val)}"
+        return f"1b({_acceptor_name(a)}, {b}, {vote})"
+    if kind == "2a":
+        return f"2a({m[1]}, {_value_name(m[2])})"
+    _, a, b, v = m
+    return f"2b({_acceptor_name(a)}, {b}, {_value_name(v)})"
+
+
+#: TLC's figures for this spec (distinct states, states generated, depth) on the
+#: configurations (acceptors, values, max ballot, symmetry) that
+#: ``benchmarks/checker_results.py`` records, with where each comes from. The
+#: cheaper ones are asserted against this module in tests/test_checker_lamport.py
+#: (its TLC_COUNTS, and a comment for the two slowest).
+TLC_FIGURES: dict[tuple[int, int, int, bool], tuple[int, int, int, str]] = {
+    (3, 2, 1, False): (3921, 23563, 17, "tlaplus/Examples manifest (MCPaxosTiny)"),
+    (3, 2, 1, True): (443, 2697, 17, "TLC 2.15, run by the lamport model's author"),
+    (3, 2, 2, False): (185369, 1361380, 25, "TLC 2.15, run by the lamport model's author"),
+    (3, 2, 2, True): (17153, 127002, 25, "TLC 2.15, run by the lamport model's author"),
+    (4, 2, 1, False): (20609, 142947, 21, "TLC 2.15, run by the lamport model's author"),
+    (4, 2, 1, True): (834, 5880, 21, "TLC 2.15, run by the lamport model's author"),
+    (4, 2, 2, True): (57436, 476405, 31, "TLC 2.15, run by the lamport model's author"),
+    (5, 2, 1, False): (701505, 6147491, 25, "TLC 2.15, run by the lamport model's author"),
+    (5, 2, 1, True): (5811, 51605, 25, "TLC 2.15, run by the lamport model's author"),
+    (3, 2, 3, True): (710709, 6134208, 33, "TLC 2.15, run by the lamport model's author"),
+}
+
+
 def _replace(values: tuple, index: int, new: object) -> tuple:
     return (*values[:index], new, *values[index + 1 :])
 

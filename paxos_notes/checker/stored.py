@@ -9,7 +9,8 @@ step's message, so that a notebook can replay it in the simulator
 searches and compare, so a stale file fails loudly.
 
 This module only reads the file: `stored` gives one variant's search, `results`
-the whole file.
+the whole file, and `differences` says whether a live search still finds what
+the file recorded.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any
 
 from ..script import Step
 from ..trace import message_from_dict
+from .model import AgentsResult
 
 DATA_FILE = "checker_results.json"
 SCHEMA = "paxos-notes/checker-results"
@@ -129,5 +131,20 @@ def stored(variant: str) -> StoredRun:
                        f"{REGENERATE}") from None
 
 
+def differences(kept: StoredRun, live: AgentsResult) -> list[str]:
+    """What a live `check_agents` search finds differently from the file (empty:
+    the file is current). Counts, verdict and the counterexample's actions are
+    compared; a step's wording may improve without the search changing."""
+    out = [f"{name}: {getattr(kept, name)} in the file, {getattr(live, name)} now"
+           for name in ("distinct_states", "states_generated", "depth")
+           if getattr(kept, name) != getattr(live, name)]
+    if kept.rule != live.violation:
+        out.append(f"verdict: {kept.rule!r} in the file, {live.violation!r} now")
+    if [(s.action, s.agent, s.message) for s in kept.steps] != \
+            [(s.action, s.agent, s.message) for s in live.counterexample]:
+        out.append("the counterexample's steps differ")
+    return out
+
+
 __all__ = ["DATA_FILE", "REGENERATE", "SCHEMA", "SCHEMA_VERSION", "LamportRun", "Results",
-           "StoredRun", "parse_results", "results", "stored"]
+           "StoredRun", "differences", "parse_results", "results", "stored"]

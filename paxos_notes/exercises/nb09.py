@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..checker import VARIANTS
 from ..checker.lamport_fast import check_lamport
-from ..notebook_helpers import nb09
+from ..checker.stored import stored
+from ..invariants import P1A, P2C
 from ..quorums import Flexible, acceptor_names
+from ..script import replay
 from . import exercise
 
 
@@ -19,21 +22,28 @@ def _names(answer: Any) -> set[str] | None:
         return None
 
 
+def broken_variants() -> list[str]:
+    """The variants the checker found unsafe (the committed results), in order."""
+    return [n for n in VARIANTS if not stored(n).safe]
+
+
+def first_rule_broken(name: str) -> tuple[int, str] | None:
+    """In ``name``'s stored counterexample, replayed: the first step that broke a
+    rule of §2.2 (P1a or P2c) and the violation's text, or None."""
+    return replay(VARIANTS[name].cluster(), stored(name).steps).first_broken((P1A, P2C))
+
+
 def breaks_p1a() -> set[str]:
     """The broken variants whose counterexample has an acceptor break P1a."""
-    out = set()
-    for name in nb09.broken_variants():
-        m = nb09.milestones(nb09.stored_counterexample(name))
-        if m.rule is not None and m.rule.startswith("P1a"):
-            out.add(name)
-    return out
+    return {n for n in broken_variants()
+            if (first := first_rule_broken(n)) is not None and first[1].startswith(P1A)}
 
 
 @exercise("09.1")
 def which_break_p1a(answer: Any) -> tuple[bool, str]:
     """The set of broken variants in whose counterexample an acceptor breaks P1a."""
     names = _names(answer)
-    broken = set(nb09.broken_variants())
+    broken = set(broken_variants())
     if names is None or not names:
         return False, "give a set of variant names, e.g. {'no-promise'}"
     unknown = names - broken
@@ -47,14 +57,14 @@ def which_break_p1a(answer: Any) -> tuple[bool, str]:
                       "and the crash loses it. In all three, an acceptor that had promised "
                       "1 accepts proposal 0.")
     for name in sorted(names - right):
-        m = nb09.milestones(nb09.stored_counterexample(name))
-        if m.rule is None:
-            return False, (f"{name}: every agent follows the rules of §2.2; the quorums "
-                           f"themselves are at fault (two of them need not meet), so no "
-                           f"promise is ever broken.")
-        rule, detail = m.rule.split(": ", 1)
+        first = first_rule_broken(name)
+        if first is None:
+            return False, (f"{name}: no rule of §2.2 is broken in its counterexample: every "
+                           f"promise is kept, and the fault lies elsewhere (quorums that need "
+                           f"not meet, or promises counted for the wrong number).")
+        rule, detail = first[1].split(": ", 1)
         return False, (f"{name}: no acceptor breaks a promise there; the first rule broken "
-                       f"is {rule} (step {m.rule_step}): {detail}.")
+                       f"is {rule} (step {first[0]}): {detail}.")
     missing = ", ".join(sorted(right - names))
     return False, (f"you missed {missing}: look for an acceptor that accepts a proposal "
                    f"numbered below a promise it made (a crash can hide one).")

@@ -19,8 +19,9 @@ Modules, all sans-IO except the driver:
   sessions for at-most-once execution, the configuration (reconfig);
 - `messages` — multi-instance prepare/promise, per-instance accept/accepted,
   heartbeats, client requests and replies;
-- `server` — a replica; per instance it runs the core
-  `paxos_notes.agents.Acceptor`, `Proposer.choose_value` and `Learner`;
+- `server` — a replica; per instance it runs the core acceptor
+  (`paxos_notes.agents.RepeatedPrepareAcceptor`: the paper's `Acceptor` that
+  also answers a repeated prepare), `Proposer.choose_value` and `Learner`;
 - `client` — a client with request ids and retries;
 - `safety` — the core `paxos_notes.invariants.History` per instance, plus
   agreement, executed prefixes, the window α;
@@ -30,6 +31,8 @@ Modules, all sans-IO except the driver:
 - `scenario` — §3's new leader that knows 1–134, 138 and 139, step by step;
   typed frames of any seeded run (the log widget draws them); and what goes
   wrong with a rule broken (``Setup(broken=...)``);
+- `costs` — what a command costs, measured on a seeded run: message delays
+  and messages per instance, phase 1 once per leader;
 - `linearizability` — does a client history look like one copy of the store?
   (beyond the paper: how the notebook and the ``kv`` command judge a run).
 

@@ -57,9 +57,11 @@ Broken on purpose
 -----------------
 ``Setup(broken=...)`` switches off one of the rules above, to show what it is
 for (`BROKEN`): ``"skip-phase1"`` — a new leader proposes without phase 1, and
-can overwrite a command already chosen; ``"no-gap-fill"`` — no no-ops, and
-servers execute around the gaps, out of order. The switch lives in `campaign`,
-`_phase1_done`, `_fill_window` and `_execute_skipping`, nowhere else.
+can overwrite a command already chosen; ``"no-gap-fill"`` — a new leader leaves
+the gaps empty, and since a server executes commands in instance order, as a
+state machine must, execution stops at the first gap and every command chosen
+after it waits. The switch lives in `campaign`, `_phase1_done` and
+`_fill_window`, nowhere else.
 """
 
 from __future__ import annotations
@@ -108,10 +110,10 @@ CHECKPOINT = 100  # commands between two checkpoints of the state machine
 #: - ``"skip-phase1"``: a new leader skips phase 1 and proposes its own
 #:   commands in the instances it does not know about — so it can overwrite
 #:   a command already chosen (the §2.2 rule P2c, which phase 1 exists for);
-#: - ``"no-gap-fill"``: a new leader does not fill gaps with no-ops, and
-#:   servers, unable to wait for the gaps, execute the commands they know in
-#:   instance order *skipping* the missing ones, and a missing one later, when
-#:   it arrives — out of order (§3: the no-ops are what let 1–140 be executed).
+#: - ``"no-gap-fill"``: a new leader does not fill gaps with no-ops; nothing
+#:   is ever proposed in them, so the servers, which execute in instance order,
+#:   stop at the first gap for good (§3: the no-ops are what let 1–140 be
+#:   executed). Safety holds; the service stops answering.
 BROKEN = ("skip-phase1", "no-gap-fill")
 
 #: The paper's acceptor, except that it answers a prepare numbered *equal* to
@@ -255,20 +257,6 @@ def _first(out: Iterable[object], kind: type) -> object | None:
 
 
 @dataclass(frozen=True)
-class OutOfOrder:
-    """How far a server got when it executes out of order (``broken="no-gap-fill"``).
-
-    ``order``: the instances executed, in the order they were; ``frontier``: the
-    highest of them; ``holes``: the instances below it not executed (yet).
-    Volatile, like the state machine it describes.
-    """
-
-    order: tuple[int, ...] = ()
-    frontier: int = 0
-    holes: frozenset[int] = frozenset()
-
-
-@dataclass(frozen=True)
 class Server:
     """One replica. Build with ``Server(name, setup)``."""
 
@@ -281,14 +269,11 @@ class Server:
     heard: bool = False
     highest_seen: ProposalNumber | None = None
     up: bool = True
-    out_of_order: OutOfOrder | None = None
 
     def __post_init__(self) -> None:
         self.setup.index(self.name)
         if self.machine is None:
-            machine, ooo = _replay(self.setup, self.stable)
-            object.__setattr__(self, "machine", machine)
-            object.__setattr__(self, "out_of_order", ooo)
+            object.__setattr__(self, "machine", _replay(self.setup, self.stable))
 
     # -- views ----------------------------------------------------------------
     @property
@@ -301,18 +286,10 @@ class Server:
         """How many commands the state machine executed."""
         return self.sm.executed
 
-    @property
-    def frontier(self) -> int:
-        """The instance up to which this server has gone: every instance up to
-        here is executed — or, with ``broken="no-gap-fill"``, executed or skipped."""
-        ooo = self.out_of_order
-        return self.sm.executed if ooo is None else ooo.frontier
-
     def executed_instances(self) -> Sequence[int]:
-        """The instances executed, in the order they were (1, 2, 3, ... unless
-        ``broken="no-gap-fill"``)."""
-        ooo = self.out_of_order
-        return range(1, self.sm.executed + 1) if ooo is None else ooo.order
+        """The instances executed, in the order they were: 1, 2, 3, ... always, since
+        a server executes in instance order (§3)."""
+        return range(1, self.sm.executed + 1)
 
     @property
     def is_leader(self) -> bool:
@@ -327,19 +304,13 @@ class Server:
         return "leader" if self.leadership.elected else "candidate"
 
     def log(self) -> list[Value]:
-        """The executed commands, in the order executed (the i-th is instance
-        i's, unless ``broken="no-gap-fill"``: see `executed_instances`)."""
+        """The executed commands, in order: the i-th is instance i's."""
         chosen = self.stable.chosen
         return [chosen[i] for i in self.executed_instances()]
 
     def _config(self, instance: int) -> tuple[str, ...]:
-        """The servers of ``instance``. Executing out of order, the machine has
-        executed fewer commands than the frontier says; configurations then
-        follow the count (a broken server needs no exact reconfiguration)."""
-        machine = self.sm
-        if self.out_of_order is not None:
-            instance = min(instance, machine.executed + machine.alpha)
-        return machine.config_for(instance)
+        """The servers of ``instance`` (fixed by the state after command i − α)."""
+        return self.sm.config_for(instance)
 
     def _acceptor(self, storage: AcceptorStorage, learners: tuple[str, ...] = ()) -> Acceptor:
         """The core acceptor of one instance, over that instance's storage."""
@@ -422,7 +393,7 @@ class Server:
             return server, out + server._refusal(m, (m.instance,))
         instances = {**server.stable.instances, m.instance: new.stable}
         server = replace(server, stable=replace(server.stable, instances=instances))
-        reply = Accepted(self.name, m.sender, m.n, m.instance, m.value, server.frontier + 1)
+        reply = Accepted(self.name, m.sender, m.n, m.instance, m.value, server.executed + 1)
         return server, [reply, *out]
 
     # -- follower ---------------------------------------------------------------
@@ -453,15 +424,13 @@ class Server:
         if promised is not None and m.n < promised:
             return self, [Nack(self.name, m.sender, m.n, promised)]
         server, out = self._follow(m.sender, m.n)._learn(m.decisions)
-        return server, [Ack(self.name, m.sender, m.n, server.frontier + 1), *out]
+        return server, [Ack(self.name, m.sender, m.n, server.executed + 1), *out]
 
     # -- executing ----------------------------------------------------------------
     def _execute(self) -> tuple[Server, list[Message]]:
         """Apply chosen commands in instance order; the leader replies to clients."""
         machine, chosen = self.sm, self.stable.chosen
         replies: list[Message] = []
-        if self.out_of_order is not None:
-            return self._execute_skipping()
         if machine.executed + 1 not in chosen:
             return self, replies
         while machine.executed + 1 in chosen:
@@ -469,28 +438,6 @@ class Server:
             if command is not None and self.is_leader:
                 replies.append(Reply(self.name, command.client, command.request_id, output))
         return self._executed(machine, replies)
-
-    def _execute_skipping(self) -> tuple[Server, list[Message]]:
-        """``broken="no-gap-fill"``: apply every command known chosen and not yet
-        applied — holes that got filled first, then the instances past the
-        frontier in order, skipping (and remembering) the missing ones."""
-        ooo = self.out_of_order
-        assert ooo is not None
-        chosen = self.stable.chosen
-        late = sorted(h for h in ooo.holes if h in chosen)
-        top = max(chosen, default=0)
-        if not late and top <= ooo.frontier:
-            return self, []
-        fresh = range(ooo.frontier + 1, top + 1)
-        todo = late + [s for s in fresh if s in chosen]
-        machine, replies = self.sm, []
-        for s in todo:
-            machine, command, output = machine.apply(chosen[s])
-            if command is not None and self.is_leader:
-                replies.append(Reply(self.name, command.client, command.request_id, output))
-        holes = (ooo.holes - set(late)) | {s for s in fresh if s not in chosen}
-        ooo = OutOfOrder((*ooo.order, *todo), max(top, ooo.frontier), frozenset(holes))
-        return replace(self, out_of_order=ooo)._executed(machine, replies)
 
     def _executed(self, machine: Machine, replies: list[Message]) -> tuple[Server, list[Message]]:
         server = replace(self, machine=machine)
@@ -543,13 +490,13 @@ class Server:
         seen = [x for x in (self.stable.highest_tried, self.stable.rest.promised,
                             self.highest_seen) if x is not None]
         n = self.setup.allocator.next_above(self.setup.index(self.name), max(seen, default=None))
-        chosen, frontier = self.stable.chosen, self.frontier
+        chosen, executed = self.stable.chosen, self.executed
         top = max(chosen, default=0)
-        gaps = tuple(s for s in range(frontier + 1, top + 1) if s not in chosen)
-        above = max(top, frontier) + 1
+        gaps = tuple(s for s in range(executed + 1, top + 1) if s not in chosen)
+        above = max(top, executed) + 1
         queue = self.leadership.queue if self.leadership is not None else ()
         lead = Leadership(number=n, gaps=gaps, above=above, top=top,
-                          next_instance=frontier + 1, queue=queue)
+                          next_instance=executed + 1, queue=queue)
         if self.setup.broken == "skip-phase1":
             lead = replace(lead, elected=True)
             server = replace(self, stable=replace(self.stable, highest_tried=n),
@@ -584,9 +531,9 @@ class Server:
         assert lead is not None
         if lead.elected:
             return self._fill_window()
-        if not self._phase1_done(self.frontier + 1):
+        if not self._phase1_done(self.executed + 1):
             return self, []
-        lead = replace(lead, elected=True, next_instance=self.frontier + 1)
+        lead = replace(lead, elected=True, next_instance=self.executed + 1)
         server, out = replace(self, leadership=lead, leader=self.name)._fill_window()
         server, beats = server._heartbeats()
         return server, out + beats
@@ -626,14 +573,14 @@ class Server:
         queue, contacted = list(lead.queue), set(lead.contacted)
         constrained, noops = list(lead.constrained), list(lead.noops)
         asked_at = lead.asked_at
-        frontier = self.frontier
-        s = max(lead.next_instance, frontier + 1)
+        executed = self.executed
+        s = max(lead.next_instance, executed + 1)
         copied = False
         while True:
             if s in chosen:
                 s += 1
                 continue
-            if s > frontier + self.setup.alpha:
+            if s > executed + self.setup.alpha:
                 break
             servers = self._config(s)
             if not self._phase1_done(s):
@@ -690,7 +637,7 @@ class Server:
         if known is None:
             return ()
         chosen, out = self.stable.chosen, []
-        for s in range(known, self.frontier + self.setup.alpha + 1):
+        for s in range(known, self.executed + self.setup.alpha + 1):
             if s in chosen:
                 out.append((s, chosen[s]))
                 if len(out) == self.setup.batch:
@@ -814,34 +761,25 @@ class Server:
     # -- failures -------------------------------------------------------------------
     def crash(self) -> Server:
         """Stop. Only `Stable` survives."""
-        ooo = None if self.out_of_order is None else OutOfOrder()
         return replace(self, up=False, leadership=None, leader=None, heard=False,
-                       highest_seen=None, machine=self.setup.machine(), out_of_order=ooo)
+                       highest_seen=None, machine=self.setup.machine())
 
     def restart(self) -> Server:
         """Start again from stable storage; the state machine replays the log."""
         if self.up:
             return self
-        machine, ooo = _replay(self.setup, self.stable)
-        return replace(self, up=True, machine=machine, out_of_order=ooo)
+        return replace(self, up=True, machine=_replay(self.setup, self.stable))
 
 
-def _replay(setup: Setup, stable: Stable) -> tuple[Machine, OutOfOrder | None]:
-    """The state machine after the chosen log (from the checkpoint on) — and,
-    with ``broken="no-gap-fill"``, which instances it executed and skipped."""
+def _replay(setup: Setup, stable: Stable) -> Machine:
+    """The state machine after the chosen log up to its first gap (from the
+    checkpoint on)."""
     chosen = stable.chosen
-    machine = setup.machine()
-    if setup.broken != "no-gap-fill":
-        if stable.checkpoint is not None:
-            machine = stable.checkpoint
-        k = machine.executed
-        while k + 1 in chosen:
-            k += 1
-        return machine.apply_all(chosen[s] for s in range(machine.executed + 1, k + 1)), None
-    top = max(chosen, default=0)
-    order = tuple(s for s in range(1, top + 1) if s in chosen)
-    holes = frozenset(s for s in range(1, top + 1) if s not in chosen)
-    return machine.apply_all(chosen[s] for s in order), OutOfOrder(order, top, holes)
+    machine = stable.checkpoint if stable.checkpoint is not None else setup.machine()
+    k = machine.executed
+    while k + 1 in chosen:
+        k += 1
+    return machine.apply_all(chosen[s] for s in range(machine.executed + 1, k + 1))
 
 
 def settle(server: Server, out: Iterable[Message]) -> tuple[Server, list[Message]]:

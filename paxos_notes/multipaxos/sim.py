@@ -532,7 +532,7 @@ class Simulation(World):
         server's log and every server whose log reaches instance i has it too
         (at i, or anywhere); otherwise it is lost. Each server's log is what its
         stable storage makes it execute — the chosen commands up to its first
-        gap (all it knows, with ``broken="no-gap-fill"``) — so a crashed server
+        gap — so a crashed server
         counts with what it will replay. With the paper's rules every log is a
         prefix of one sequence, so nothing is ever lost.
         """
@@ -568,8 +568,6 @@ class Simulation(World):
 def _durable_log(server: Server) -> dict[int, Value]:
     """The commands ``server``'s stable storage has it execute, by instance."""
     chosen = server.stable.chosen
-    if server.setup.broken == "no-gap-fill":
-        return chosen
     k = 0
     while k + 1 in chosen:
         k += 1

@@ -112,14 +112,17 @@ def grid_figure(grid: Grid) -> Figure:
 
 
 def reliability_table(left_out: Mapping[tuple[str, str], int], runs: int,
-                      cases: Sequence[str]) -> Table:
-    """Runs, per arrangement and crash case, in which a learner that is up never learns."""
+                      cases: Sequence[str], until: float) -> Table:
+    """Runs, per arrangement and crash case, in which a learner that is up still knows
+    nothing when the runs stop at ``until`` (the caption says when: a run shows only
+    that, not "never")."""
     rows = tuple(
         (NAMES[a], *(f"{left_out[(a, c)]} of {runs} ({100 * left_out[(a, c)] / runs:.0f} %)"
                      for c in cases))
         for a in ARRANGEMENTS)
     return Table(("arrangement", *cases), rows,
-                 caption="Runs in which some learner that is up never learns the value")
+                 caption=f"Runs in which some learner that is up still knows nothing at "
+                         f"t = {until:g}")
 
 
 def remedy_frames(trace: Trace) -> list[int]:

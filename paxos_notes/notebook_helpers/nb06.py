@@ -60,16 +60,19 @@ def _num(x: float, digits: int = 0) -> str:
 
 def sweep_table(rows: Sequence[SweepRow], until: float) -> Table:
     return Table(
-        columns=("election", "proposers", "spread", "decided", "prepares p50", "p90",
+        columns=("election", "proposers", "spread", "decided", "phase-1 starts p50", "p90",
                  "time p50", "p90", "safe"),
         rows=tuple(("yes" if r.elect else "no", str(r.proposers), f"{r.spread:g}",
                     f"{r.summary.decided}/{r.summary.runs}",
                     _num(r.summary.prepares_median), _num(r.summary.prepares_p90),
                     _num(r.summary.time_median, 1), _num(r.summary.time_p90, 1),
                     f"{r.summary.safe}/{r.summary.runs}") for r in rows),
-        caption=(f"Phase-1 starts and simulated time until a value is chosen. A "
-                 f"percentile is \"never\" when too many runs chose nothing by "
-                 f"t = {until:g}: over half of them for p50, over a tenth for p90."))
+        caption=(f"Phase-1 starts (all proposers together) and simulated time until a "
+                 f"value is chosen. decided: runs that chose a value by t = {until:g}; "
+                 f"p50, p90: median and 90th percentile over all the runs, a run that "
+                 f"chose nothing counting as \"never\" (so p50 is never when over half "
+                 f"of them chose nothing, p90 when over a tenth did); safe: runs in which "
+                 f"the simulator found all three safety requirements held."))
 
 
 def sweep_figure(rows: Sequence[SweepRow]) -> Figure:

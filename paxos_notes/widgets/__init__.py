@@ -4,14 +4,16 @@ Each widget is a thin view: it holds view state (a cursor, a selection) and draw
 every frame with a pure ``render(state) -> str`` (SVG text) that tests,
 benchmarks and storyboards call without a browser.
 
-| widget               | paper | module                  |
-|----------------------|-------|-------------------------|
-| `QuorumIntersection` | §2.2  | `quorum_intersection`   |
-| `ProposalNumbering`  | §2.5  | `proposal_numbering`    |
-| `P2cArgument`        | §2.2  | `p2c_argument`          |
-| `TracePlayer`        | all   | `trace_player`          |
-| `LogWidget`          | §3    | `log_widget`            |
-| `TwoFacedGeneral`    | §2.1  | `two_faced_general`     |
+| widget                  | paper      | module                   |
+|-------------------------|------------|--------------------------|
+| `QuorumIntersection`    | §2.2       | `quorum_intersection`    |
+| `ProposalNumbering`     | §2.5       | `proposal_numbering`     |
+| `P2cArgument`           | §2.2       | `p2c_argument`           |
+| `TracePlayer`           | all        | `trace_player`           |
+| `LogWidget`             | §3         | `log_widget`             |
+| `TwoFacedGeneral`       | §2.1       | `two_faced_general`      |
+| `CounterexampleBrowser` | §2.2, §2.5 | `counterexample_browser` |
+| `SearchProgress`        | beyond     | `search_progress`        |
 
 Widgets are imported lazily, so ``import paxos_notes.widgets`` stays cheap.
 """
@@ -28,6 +30,8 @@ _WHERE = {
     "TracePlayer": "trace_player",
     "LogWidget": "log_widget",
     "TwoFacedGeneral": "two_faced_general",
+    "CounterexampleBrowser": "counterexample_browser",
+    "SearchProgress": "search_progress",
 }
 __all__ = sorted(_WHERE)
 
