@@ -70,7 +70,8 @@ def test_02_2_rejects_other_answers(answer) -> None:
 # -- 02.3: what a1 forgot ----------------------------------------------------------
 
 @pytest.mark.parametrize("answer", ["promise", "its promise to p2", "Promised number",
-                                    "the promise not to accept anything below 1"])
+                                    "the promise not to accept anything below 1",
+                                    "promise not to accept lower proposals"])
 def test_02_3_accepts_the_promise(answer) -> None:
     fb = check("02.3", answer)
     assert fb.right, fb.reason
@@ -82,7 +83,8 @@ def test_02_3_rejects_the_accepted_proposal(answer) -> None:
     assert not fb.right and "accepted nothing" in fb.reason
 
 
-@pytest.mark.parametrize("answer", ["promise and accepted proposal", "everything", "", 1])
+@pytest.mark.parametrize("answer", ["promise and accepted proposal", "everything", "", 1,
+                                    "its promise, its accepted value"])
 def test_02_3_rejects_vague_answers(answer) -> None:
     assert not check("02.3", answer).right
 

@@ -53,7 +53,13 @@ def test_one_round_with_five_acceptors_sends_sixteen_messages() -> None:
 
 def test_counting_accepts_to_every_acceptor_is_explained() -> None:
     f = check("04.3", 20)
-    assert not f.right and "each of those acceptors" in f.reason
+    assert not f.right and "whose promises formed the majority" in f.reason
+
+
+def test_counting_prepares_to_a_majority_only_is_explained() -> None:
+    # the paper's phase 1(a) sends to a majority; this package sends to every acceptor
+    f = check("04.3", 12)
+    assert not f.right and "all 5 acceptors" in f.reason
 
 
 def test_other_message_counts_get_a_way_to_count() -> None:

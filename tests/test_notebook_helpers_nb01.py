@@ -98,7 +98,7 @@ def test_the_notebooks_faulty_run_shows_every_fault_and_three_balances() -> None
     lines = nb01.narrate(run)
     assert len(lines) == len(hs) == 15
     assert " 9. t= 3.30  c2's withdraw (sent at t=0.5) reaches r1 while it is down: missed" in lines
-    assert " 4. t= 2.25  r3 receives c1's deposit (sent at t=0; a duplicate)" in lines
+    assert " 4. t= 2.25  r3 receives c1's deposit (sent at t=0; the network's extra copy)" in lines
 
 
 def test_delay_alone_makes_the_notebooks_slow_run_diverge() -> None:

@@ -24,7 +24,12 @@ def test_p2c_cases_agree_with_p2c_holds() -> None:
 def test_p2c_verdict_names_the_clause_and_the_set() -> None:
     holds, why = nb03.p2c_verdict(nb03.P2C_CASES[3][1], 5, "z")
     assert holds and why.startswith("(a) with S = {a2, a3, a5}")
+    # the widget's grid: its own S = {a3, a4, a5} is named, as in the widget's picture
     holds, why = nb03.p2c_verdict(nb03.P2C_CASES[0][1], 5, "x")
+    assert holds and why == "(b) with S = {a3, a4, a5}: highest below n in S is (3, 'x')"
+    # when the widget's S does not satisfy P2c, another majority that does is named
+    state = p2c.default_state().with_cell(3, "a3", "y").with_cell(3, "a5", "y")
+    holds, why = nb03.p2c_verdict(state, 5, "x")
     assert holds and why == "(b) with S = {a1, a2, a3}: highest below n in S is (4, 'x')"
     assert len(nb03.p2c_cases().rows) == len(nb03.P2C_CASES)
 

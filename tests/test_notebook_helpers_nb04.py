@@ -23,9 +23,17 @@ def test_p1a_table_shows_p1_and_the_promise_at_work() -> None:
 
 
 def test_prepare_table_ignores_old_and_repeated_prepares() -> None:
-    replies = [row[3] for row in nb04.prepare_table().rows]
+    rows = nb04.prepare_table().rows
+    replies = [row[4] for row in rows]
     assert replies == ["promise 0 (none)", "nothing (ignored)", "nothing (ignored)",
                        "nothing (ignored)", "promise 4 (3, 'x')"]
+    # each row names the part of the rule that decided it: the promise, or the
+    # optimization that ignores a prepare at or below the accepted proposal
+    why = [row[3] for row in rows]
+    assert why[1].startswith("phase 1(b): 2 is not greater") and \
+        why[2].startswith("phase 1(b): 3 is not greater")
+    assert why[3] == "the optimization: 3 is not above the accepted (3, 'x')"
+    assert why[0].startswith("phase 1(b)") and why[4].startswith("phase 1(b)")
 
 
 def test_acceptor_and_state_text_describe_what_it_remembers() -> None:
@@ -44,6 +52,8 @@ def test_fault_report_tells_what_the_network_did_and_what_was_chosen() -> None:
                         f"{s['duplicated']} duplicated, 7 delivered after a later one "
                         f"(reordered)")
     assert "values chosen: ['y']" in lines[2] and lines[3].endswith("violations: none")
+    # the time is rounded for reading, not printed to the last digit
+    assert lines[3].startswith(f"first chosen at t = {s['chosen_at']:.1f}; ")
 
 
 def test_broken_rules_table_runs_the_cheap_searches_and_reads_the_rest() -> None:
@@ -55,7 +65,8 @@ def test_broken_rules_table_runs_the_cheap_searches_and_reads_the_rest() -> None
     even = stored("small-quorum-even")
     assert rows["small-quorum-even"][3:] == (str(len(even.steps)),
                                              f"{even.distinct_states:,} (recorded; 4 acceptors)")
-    assert rows["most-common-value"][3:] == ("none: safe", "154,905 (recorded; numbers 0..2)")
+    assert rows["most-common-value"][3:] == ("none: safe",
+                                             "154,905 (recorded; numbers 0..2; learners skipped)")
 
 
 def test_phase2a_table_puts_the_wrong_choices_side_by_side() -> None:

@@ -248,9 +248,10 @@ VARIANTS: dict[str, Variant] = {v.name: v for v in (
         "most-common-value",
         "The proposer takes the value reported by the most promises (a tie goes to the "
         "highest-numbered proposal) instead of the highest-numbered one that phase 2(a) asks "
-        "for. Safe with 3 acceptors, as searched here (and with 4): the acceptors that chose "
-        "a value are never outvoted. With 5, two older reports outvote one newer one and two "
-        "values are chosen, in a run of 29 steps (MOST_COMMON_VALUE_RUN), too deep to search.",
+        "for. Safe with 3 acceptors, as searched here, and with 4 by counting: the "
+        "acceptors that chose a value are never outvoted. With 5, two older reports outvote "
+        "one newer one and two values are chosen, in a run of 29 steps "
+        "(MOST_COMMON_VALUE_RUN), too deep to search.",
         True, proposer=MostCommonValueProposer, max_ballot=2, learners=False),
     Variant(
         "small-quorum",

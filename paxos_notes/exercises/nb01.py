@@ -103,9 +103,11 @@ SUBMITTED = (DEPOSIT, DEPOSIT, WITHDRAW, WITHDRAW)  # what c1 and c2 send in the
 def reachable_balances(fault: str, submitted: tuple[str, ...] = SUBMITTED) -> set[int]:
     """Every final balance a naive replica can reach when ``fault`` is the only fault.
 
-    delay: any order of the submitted commands; loss and crash (a message that
-    arrives while the replica is down is missed): any order of any subset of them;
-    duplication: any order of the commands plus at most one extra copy of each.
+    Messages may always be reordered (the notebook's question says so), so every
+    fault is judged over every arrival order. delay: any order of the submitted
+    commands; loss and crash (a message that arrives while the replica is down is
+    missed): any order of any subset of them; duplication: any order of the
+    commands plus at most one extra copy of each.
     """
     if fault not in FAULTS:
         raise ValueError(f"fault must be one of {FAULTS}, got {fault!r}")
@@ -138,8 +140,8 @@ def _as_faults(answer: Any) -> set[str] | None:
 
 @exercise("01.3")
 def fault_that_makes_money(answer: Any) -> tuple[bool, str]:
-    """Which faults alone can leave a replica with 3 coins when the clients submitted
-    two deposits and two withdrawals?"""
+    """Which fault, each on top of arbitrary reordering, can leave a replica with 3
+    coins when the clients submitted two deposits and two withdrawals?"""
     faults = _as_faults(answer)
     if faults is None or not faults:
         return False, f"give one or more of {', '.join(map(repr, FAULTS))}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -107,9 +108,13 @@ def which_requirements_break(answer: Any) -> tuple[bool, str]:
 def what_a1_forgot(answer: Any) -> tuple[bool, str]:
     """In the amnesia counterexample, what did a1 forget that safety needed?"""
     if not isinstance(answer, str) or not answer.strip():
-        return False, "answer in a word or two, e.g. 'its accepted proposal'"
+        return False, "answer with a short string naming what a1 forgot, in a word or two"
     text = answer.strip().lower()
-    names_accepted = any(w in text for w in ("accepted", "proposal", "value"))
+    # "promise not to accept lower proposals" names only the promise; "promise and
+    # accepted proposal" names two things, one of which a1 never had.
+    names_two = re.search(r"\b(and|both|plus)\b|[,&+/]", text) is not None
+    names_accepted = names_two or re.search(
+        r"accepted (proposal|value)|(proposal|value|what) it (had )?accepted", text) is not None
     if "promis" in text and not names_accepted:
         return True, ("a1 had promised p2 (number 1) never to accept a proposal numbered "
                       "below 1. Restarted with an empty memory, it accepted (0, 'x') — a "

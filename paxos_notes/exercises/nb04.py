@@ -123,8 +123,12 @@ def messages_in_one_round(answer: Any) -> tuple[bool, str]:
                       f"messages to the learner. The 2 late promises change nothing.")
     if k == 20:
         return False, ("that counts accept requests to all 5 acceptors. Phase 2(a) sends them "
-                       "\"to each of those acceptors\": the ones whose promises formed the "
-                       "majority (3 of them here), so only 3 acceptances follow too.")
+                       "only to the acceptors whose promises formed the majority (3 of them "
+                       "here), so only 3 acceptances follow too.")
+    if k == 12:
+        return False, ("that is the count if prepare requests went to a majority only (3 + 3 "
+                       "+ 3 + 3). This package's Proposer.prepare sends them to all 5 "
+                       "acceptors, and on a perfect network all 5 answer.")
     if k == 13:
         return False, ("the proposer sends prepare requests to all 5 acceptors (this package's "
                        "Proposer.prepare does), and all 5 answer on a perfect network.")

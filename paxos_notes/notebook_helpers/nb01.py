@@ -121,7 +121,8 @@ def happenings(run: Broadcast) -> list[Happening]:
 def _line(h: Happening) -> str:
     if h.kind in ("crash", "restart"):
         return f"{h.replica} {'crashes' if h.kind == 'crash' else 'restarts'}"
-    what = f"{h.client}'s {h.command} (sent at t={h.sent:g}{'; a duplicate' if h.copy else ''})"
+    copy = "; the network's extra copy" if h.copy else ""
+    what = f"{h.client}'s {h.command} (sent at t={h.sent:g}{copy})"
     if h.kind == "deliver":
         return f"{h.replica} receives {what}"
     if h.kind == "lost":

@@ -62,20 +62,35 @@ def p1a_table() -> Table:
                   "a1 after"), tuple(rows), caption="P1a at work: Acceptor.on_accept")
 
 
-PREPARE_CASES = ((None, None, 0), (3, None, 2), (3, None, 3), (3, (3, "x"), 3),
+# The fourth case is the optimization alone: a1 promised 2, then accepted (3, 'x') from
+# an accept request whose prepare it never saw; phase 1(b) would answer prepare 3.
+PREPARE_CASES = ((None, None, 0), (3, None, 2), (3, None, 3), (2, (3, "x"), 3),
                  (3, (3, "x"), 4))
 
 
+def _prepare_reason(a: Acceptor, n: int) -> str:
+    """Which part of the rule decides a prepare request numbered ``n`` (the same tests as
+    `Acceptor.should_promise`, named)."""
+    m, pn = a.memory, number(n)
+    if m.promised is not None and not pn > m.promised:
+        return f"phase 1(b): {n} is not greater than the promise {m.promised}"
+    if m.accepted is not None and not m.accepted.number < pn:
+        return f"the optimization: {n} is not above the accepted {m.accepted}"
+    return "phase 1(b): above every prepare answered" if m.promised is not None else \
+        "phase 1(b): no prepare answered yet"
+
+
 def prepare_table() -> Table:
-    """`Acceptor.should_promise` and `Acceptor.on_prepare` in a few states."""
+    """`Acceptor.should_promise` and `Acceptor.on_prepare` in a few states, with the part
+    of the rule that decides each."""
     rows = []
     for promised, accepted, n in PREPARE_CASES:
         a = acceptor(promised, accepted)
         new, out = a.on_prepare(Prepare("p1", "a1", number(n)))
         reply = out[0].describe() if out else "nothing (ignored)"
-        rows.append((state_text(a), f"prepare {n}", str(a.should_promise(number(n))), reply,
-                     state_text(new)))
-    return Table(("acceptor a1 before", "request", "should_promise", "reply",
+        rows.append((state_text(a), f"prepare {n}", str(a.should_promise(number(n))),
+                     _prepare_reason(a, n), reply, state_text(new)))
+    return Table(("acceptor a1 before", "request", "should_promise", "why", "reply",
                   "a1 after"), tuple(rows), caption="Phase 1(b) at work: Acceptor.on_prepare")
 
 
@@ -97,7 +112,7 @@ def fault_report(sim: Simulation, reordered: int) -> str:
         + ", ".join(str(p) for p in issued),
         f"proposals chosen: {', '.join(s['chosen_proposals'])}  →  values chosen: "
         f"{sorted(set(s['chosen']))}",
-        f"first chosen at t = {s['chosen_at']:g}; learned: {s['learned']}; "
+        f"first chosen at t = {s['chosen_at']:.1f}; learned: {s['learned']}; "
         f"violations: {s['violations'] or 'none'}",
     ])
 
@@ -120,9 +135,11 @@ RULES = {
 
 
 def _bounds(v: Variant) -> str:
-    """The variant's bounds where they differ from 3 acceptors and numbers 0..1."""
+    """The variant's bounds where they differ from 3 acceptors, numbers 0..1 and learners
+    explored."""
     return "".join([f"; {v.acceptors} acceptors" if v.acceptors != 3 else "",
-                    f"; numbers 0..{v.max_ballot}" if v.max_ballot != 1 else ""])
+                    f"; numbers 0..{v.max_ballot}" if v.max_ballot != 1 else "",
+                    "; learners skipped" if not v.learners else ""])
 
 
 def broken_rules_table() -> Table:
