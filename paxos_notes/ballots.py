@@ -96,8 +96,8 @@ class Allocator:
     def next_above(self, index: int, seen: ProposalNumber | None) -> ProposalNumber:
         """The smallest number of proposer ``index`` that is greater than ``seen``.
 
-        A proposer calls this with the highest number it has tried or heard of
-        (§2.5: it "has to choose a proposal number greater than any it has used").
+        A proposer calls this with the highest number it has tried or heard of:
+        §2.5 has it start phase 1 with a number above any it has already used.
         """
         slot = self._slot(index)
         if seen is None:

@@ -182,7 +182,7 @@ NOTEBOOKS: tuple[NotebookEntry, ...] = (
     ),
     NotebookEntry(
         "07_the_implementation.ipynb", ("2.5",), "\u00a72.5",
-        "Leader, stable storage, disjoint proposal numbers.", "coming", "2.5",
+        "Leader, stable storage, disjoint proposal numbers.", "written", "2.5",
     ),
     NotebookEntry(
         "08_implementing_a_state_machine.ipynb", ("3",), "\u00a73",

@@ -163,3 +163,12 @@ def test_an_override_never_shows_the_docstring_it_would_inherit() -> None:
     assert "An acceptor can accept" not in code.doc
     assert code.lines == ("def may_accept(self, n: ProposalNumber) -> bool:",
                           "    return False")
+
+
+def test_html_lets_long_dotted_method_names_wrap() -> None:
+    # "paxos_notes.checker.variants.SendBeforePersistAcceptor._respond" has no break
+    # opportunity; in a column a third of the page wide it must wrap, not widen the
+    # output (the browser suite reports outputs that scroll sideways at 1280 px).
+    three = beside("P1a", Acceptor.may_accept, EagerAcceptor.may_accept)._repr_html_()
+    cells = three.split("<td ")[1:]
+    assert len(cells) == 3 and all("overflow-wrap:anywhere" in c.split(">")[0] for c in cells)
