@@ -111,3 +111,53 @@ def test_title_names_matches_whole_section_numbers() -> None:
     assert not title_names("# §2.1 The Problem", "1")
     assert not title_names("# §2.2 Choosing a Value", "2")
     assert title_names("# Paxos Made Simple: reading companion index", "index")
+
+
+# Links: markdown [text](target) and HTML href="target" (the index renders its map
+# as HTML). External links (with a scheme) and pure anchors are not files.
+_MD_LINK = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+_HREF = re.compile(r"href=[\"']([^\"']+)[\"']")
+
+
+def relative_links(nb: nbformat.NotebookNode) -> list[str]:
+    """Every relative link in a notebook's markdown cells and HTML outputs."""
+    found: list[str] = []
+    for cell in nb.cells:
+        texts = [cell.source] if cell.cell_type == "markdown" else [
+            "".join(o.get("data", {}).get("text/html", ""))
+            for o in cell.get("outputs", []) if o.get("output_type") in
+            ("display_data", "execute_result")]
+        for text in texts:
+            found += _MD_LINK.findall(text) + _HREF.findall(text)
+    return [link for link in found if "://" not in link and not link.startswith(("#", "mailto:"))]
+
+
+def test_relative_links_are_found_in_markdown_and_html() -> None:
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("See [05](05_x.ipynb#top) and [web](https://a.b/c) "
+                                      "and [anchor](#here) and [src](../paxos_notes/x.py)."),
+        nbformat.v4.new_code_cell(outputs=[nbformat.v4.new_output(
+            "display_data", data={"text/html": '<a href="06_y.ipynb">six</a>'})]),
+    ])
+    assert relative_links(nb) == ["05_x.ipynb#top", "../paxos_notes/x.py", "06_y.ipynb"]
+
+
+@each_notebook
+def test_every_relative_link_points_to_a_file_that_exists(path: Path) -> None:
+    missing = [link for link in relative_links(_read(path))
+               if not (path.parent / link.split("#", 1)[0]).exists()]
+    assert not missing, f"{path.name} links to files that do not exist: {missing}"
+
+
+_QUOTE_CALL = re.compile(r"""(?:quote|beside)\(\s*["']([^"']+)["']""")
+
+
+def test_every_quotation_of_the_paper_is_shown_in_some_notebook() -> None:
+    shown: set[str] = set()
+    for path in NOTEBOOKS:
+        for cell in _code_cells(_read(path)):
+            shown.update(_QUOTE_CALL.findall(cell.source))
+    unknown = shown - set(paper.QUOTES)
+    assert not unknown, f"notebooks quote labels that paper.QUOTES does not have: {unknown}"
+    never = sorted(set(paper.QUOTES) - shown)
+    assert not never, f"quotations never shown in any notebook: {never}"
