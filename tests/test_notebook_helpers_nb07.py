@@ -58,6 +58,7 @@ def test_cost_table_and_figure_show_the_counts_they_are_given() -> None:
              (3, "roles"): Counter({"Prepare": 3, "Promise": 3, "Accept": 2, "Accepted": 2,
                                     "Chosen": 2})}
     table = nb07.cost_table(costs)
+    assert table.columns[0] == "N"  # the notebook's letter for the number of processes
     assert table.rows == (("3", "processes", "4", "1", "3", "8"),
                           ("3", "roles", "6", "2", "4", "12"))
     fig = nb07.cost_figure(costs)

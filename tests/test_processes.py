@@ -88,6 +88,16 @@ def test_a_decision_led_by_the_distinguished_learner_costs_the_formula(n: int) -
     assert sim.local == 4  # prepare, promise, accept, accepted inside P1
 
 
+@pytest.mark.parametrize("n", [2, 3, 4, 5, 6, 7])
+def test_phase_2_and_learning_match_notebook_08s_per_command_cost_for_odd_n(n: int) -> None:
+    """Notebook 07 compares a decision without phase 1, 2(a-1) + (N-1) messages, with the
+    2(N-1) per command of notebook 08's servers: equal for odd N, not for even N."""
+    sim = one_decision(ProcessSimulation(cluster(n), seed=0, manual=True))
+    sent = Counter(type(e.message).__name__ for e in sim.trace if e.kind == "send")
+    after_phase_1 = sent["Accept"] + sent["Accepted"] + sent["Chosen"]
+    assert (after_phase_1 == 2 * (n - 1)) == (n % 2 == 1)
+
+
 def test_a_local_acceptance_that_completes_a_majority_is_seen_as_chosen() -> None:
     # p2 leads; a2's own acceptance is local and arrives after a1's: the second one
     # completes the majority inside P2.

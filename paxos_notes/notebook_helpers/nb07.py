@@ -75,7 +75,7 @@ def cost_table(costs: Mapping[tuple[int, str], Counter[str]]) -> Table:
         parts = by_phase(sent)
         rows.append((str(n), wiring, *(str(v) for v in parts.values()),
                      str(sum(parts.values()))))
-    return Table(("n", "wiring", *PHASES, "total"), tuple(rows),
+    return Table(("N", "wiring", *PHASES, "total"), tuple(rows),
                  caption="Network messages for one decision led by p1 (perfect network)")
 
 
@@ -100,13 +100,13 @@ def cost_figure(costs: Mapping[tuple[int, str], Counter[str]]) -> Figure:
                 bottom += v
             ax.text(x, bottom + 0.5, str(bottom), ha="center", fontsize=8)
             ax.text(x, -1.2, str(b + 1), ha="center", va="top", fontsize=8)
-    ax.set_xticks(range(len(sizes)), [f"\n\nn = {n}" for n in sizes], fontsize=9)
+    ax.set_xticks(range(len(sizes)), [f"\n\nN = {n}" for n in sizes], fontsize=9)
     ax.set_ylabel("network messages", fontsize=9)
     ax.legend(fontsize=8, frameon=False, loc="upper left")
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     key = "   ".join(f"{i}: {w}" for i, w in enumerate(wirings, 1))
-    fig.text(0.08, 0.04, f"bars per n — {key}", fontsize=8)
+    fig.text(0.08, 0.04, f"bars per N — {key}", fontsize=8)
     ax.set_title("One decision's network messages, by phase", fontsize=10)
     return fig
 
