@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 from . import trace as core
 from .net import Network, World
@@ -150,3 +150,34 @@ def broadcast(submissions: Iterable[Submission | tuple[str, str, float]], *, see
     """Send each (client, command, time) to every replica over ``network`` and run
     until every copy is delivered or lost. Deterministic for a ``seed``."""
     return Broadcast(submissions, seed=seed, network=network, replicas=replicas).run()
+
+
+class Happening(NamedTuple):
+    """One line of a broadcast run: a copy delivered, lost or missed, or a crash."""
+
+    time: float
+    kind: str  # deliver | lost | missed | crash | restart
+    replica: str
+    client: str = ""
+    command: str = ""
+    sent: float = 0.0
+    copy: bool = False  # a second copy made by the network
+
+
+def happenings(run: Broadcast) -> list[Happening]:
+    """What happened to each copy of each command, and to each replica, in time order:
+    the typed record a timeline or a narration of the run is drawn from."""
+    sent: dict[int, tuple[float, bool]] = {}  # message id -> (time sent, a copy?)
+    out = []
+    for e in run.trace:
+        m = e.message
+        if e.kind in ("send", "duplicate"):
+            sent[e.msg_id] = (e.time, e.kind == "duplicate")
+        elif e.kind in ("crash", "restart"):
+            out.append(Happening(e.time, e.kind, e.agent))
+        elif m is not None and e.kind in ("deliver", "drop"):
+            kind = "deliver" if e.kind == "deliver" else \
+                "missed" if e.detail == "receiver is down" else "lost"
+            out.append(Happening(e.time, kind, m.receiver, m.sender, m.command,
+                                 *sent[e.msg_id]))
+    return out

@@ -339,5 +339,32 @@ def summarize(outcomes: Sequence[Outcome]) -> Summary:
     )
 
 
-__all__ = ["DEFAULT_TIMEOUTS", "Contest", "ElectionEvent", "ElectionRun", "Outcome", "Summary",
-           "election_cluster", "measure", "percentile", "phase1_starts", "summarize"]
+def believed_leaders(events: Sequence[ElectionEvent], end: float
+                     ) -> dict[str, list[tuple[float, float]]]:
+    """For each process, the time intervals during which it believed it led."""
+    spans: dict[str, list[tuple[float, float]]] = {}
+    since: dict[str, float] = {}
+    for e in events:
+        if e.kind == "leads":
+            since[e.process] = e.time
+        elif e.kind == "overtaken" and e.process in since:
+            spans.setdefault(e.process, []).append((since.pop(e.process), e.time))
+    for p, t in since.items():
+        spans.setdefault(p, []).append((t, end))
+    return dict(sorted(spans.items()))
+
+
+__all__ = [
+    "DEFAULT_TIMEOUTS",
+    "Contest",
+    "ElectionEvent",
+    "ElectionRun",
+    "Outcome",
+    "Summary",
+    "believed_leaders",
+    "election_cluster",
+    "measure",
+    "percentile",
+    "phase1_starts",
+    "summarize",
+]

@@ -77,6 +77,9 @@ def test_frames_show_each_step_and_the_per_instance_state(scenario: GapScenario)
     assert describe_value(after.instances[138]["s2"].chosen) == put("c5", "k138", 138)
     assert [f.step for f in scenario.frames] == list(range(len(scenario.frames)))
     assert scenario.frames[1].action == "s1 starts phase 1"
+    # s3 stays down to the end: no step may say it receives anything
+    assert not [f.action for f in scenario.frames if f.action.startswith("s3 receives")]
+    assert scenario.frames[-2].action == "heartbeat 3 to s3 is lost: s3 is down"
     assert {type(x.message) for x in scenario.frames[1].sent} == {Prepare, Promise}
     rows = scenario.table()
     assert [r["instance"] for r in rows] == list(range(133, 142))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from paxos_notes.broadcast import broadcast
+from paxos_notes.broadcast import broadcast, happenings
 from paxos_notes.net import Network
 from paxos_notes.notebook_helpers import nb01
 
@@ -83,7 +83,7 @@ def test_the_notebooks_faulty_run_shows_every_fault_and_three_balances() -> None
     run = broadcast(SUBMISSIONS, seed=FAULTY_SEED, network=FAULTY)
     assert nb01.summary(run) == (f"seed {FAULTY_SEED}: 11 deliveries, 1 lost, 1 duplicated, "
                                  f"1 crash (1 missed while down)")
-    hs = nb01.happenings(run)
+    hs = happenings(run)
     # what the notebook's prose says about each replica
     missed = next(h for h in hs if h.kind == "missed")
     assert (missed.replica, missed.client, missed.command, missed.sent) == ("r1", "c2",

@@ -13,7 +13,7 @@ from paxos_notes.checker.stored import stored
 from paxos_notes.checker.variants import MOST_COMMON_VALUE_RUN
 from paxos_notes.cluster import Cluster
 from paxos_notes.notebook_helpers import nb04
-from paxos_notes.script import drive, replay
+from paxos_notes.script import drive, memory, replay
 from paxos_notes.sim import Network, Simulation
 
 
@@ -38,8 +38,8 @@ def test_prepare_table_ignores_old_and_repeated_prepares() -> None:
 
 def test_acceptor_and_state_text_describe_what_it_remembers() -> None:
     a = nb04.acceptor(3, (2, "x"))
-    assert nb04.state_text(a) == "promised 3, accepted (2, 'x')"
-    assert nb04.state_text(nb04.acceptor()) == "promised nothing, accepted nothing"
+    assert memory(a) == "promised 3, accepted (2, 'x')"
+    assert memory(nb04.acceptor()) == "promised nothing, accepted nothing"
 
 
 def test_fault_report_tells_what_the_network_did_and_what_was_chosen() -> None:
@@ -99,5 +99,5 @@ def test_recorded_figures_are_what_the_checker_finds(name: str) -> None:
 
 @pytest.mark.slow
 def test_nacks_are_safe_in_the_recorded_number_of_states() -> None:
-    result = check_agents(nb04.NACKS)
-    assert result.safe and result.distinct_states == nb04.NACKS_STATES
+    result = check_agents("nacks")
+    assert result.safe and result.distinct_states == stored("nacks").distinct_states

@@ -5,11 +5,8 @@ from __future__ import annotations
 
 import math
 
-from paxos_notes.cluster import Cluster
 from paxos_notes.notebook_helpers import nb06
-from paxos_notes.progress import ElectionEvent, Summary
-from paxos_notes.script import drive
-from paxos_notes.sim import Simulation
+from paxos_notes.progress import ElectionEvent, Summary, believed_leaders
 
 
 def summary(decided: int, p50: float, t50: float) -> Summary:
@@ -21,14 +18,6 @@ ROWS = [nb06.SweepRow(True, 2, 0.0, summary(10, 3, 10.0)),
         nb06.SweepRow(True, 2, 8.0, summary(10, 1, 14.25)),
         nb06.SweepRow(False, 2, 0.0, summary(2, math.inf, math.inf)),
         nb06.SweepRow(False, 2, 8.0, summary(10, 2, 12.0))]
-
-
-def test_cursors_after_a_step_point_at_the_end_of_its_events() -> None:
-    run = drive(Simulation(Cluster(), seed=0, manual=True),
-                [("propose", "p1"), ("deliver", "p1", "a1", "Prepare")])
-    first, second = nb06.cursors_after(run, [1, 2])
-    assert first == len(run.moments[0].events)
-    assert second == len(run.trace.events)
 
 
 def test_the_sweep_table_says_never_for_a_median_that_never_came() -> None:
@@ -51,7 +40,7 @@ def test_the_sweep_figure_leaves_never_out_of_the_lines_and_marks_it() -> None:
 def test_believed_leadership_runs_from_leads_to_overtaken_or_the_end() -> None:
     events = [ElectionEvent(1.0, "p1", "campaign"), ElectionEvent(2.0, "p1", "leads"),
               ElectionEvent(3.0, "p2", "leads"), ElectionEvent(4.0, "p1", "overtaken")]
-    assert nb06.believed_leaders(events, 9.0) == {"p1": [(2.0, 4.0)], "p2": [(3.0, 9.0)]}
+    assert believed_leaders(events, 9.0) == {"p1": [(2.0, 4.0)], "p2": [(3.0, 9.0)]}
     fig = nb06.leadership_figure(events, 9.0)
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["p1", "p2"]
 

@@ -354,3 +354,9 @@ def test_most_common_value_chooses_two_values_with_five_acceptors() -> None:
     paper = dataclasses.replace(cluster, proposer=Proposer)
     run = drive(Simulation(paper, seed=0, manual=True), MOST_COMMON_VALUE_RUN)
     assert run.sim.history.chosen_values == {"y"} and run.sim.history.safe
+
+
+def test_unusual_bounds_name_only_what_differs_from_the_usual_search() -> None:
+    assert VARIANTS["paper"].unusual_bounds() == ""
+    assert VARIANTS["small-quorum-even"].unusual_bounds() == "; 4 acceptors"
+    assert VARIANTS["lowest-accepted"].unusual_bounds() == "; numbers 0..2; learners skipped"

@@ -190,6 +190,13 @@ class Variant:
         if self.crashing not in CRASHING:
             raise ValueError(f"crashing must be one of {CRASHING}, got {self.crashing!r}")
 
+    def unusual_bounds(self) -> str:
+        """The bounds where they differ from the usual search (3 acceptors, numbers
+        0..1, learners explored), as "; 4 acceptors; numbers 0..2", or ""."""
+        return "".join([f"; {self.acceptors} acceptors" if self.acceptors != 3 else "",
+                        f"; numbers 0..{self.max_ballot}" if self.max_ballot != 1 else "",
+                        "; learners skipped" if not self.learners else ""])
+
     def cluster(self, acceptors: int | None = None, proposers: int | None = None,
                 values: int | None = None) -> Cluster:
         """The cluster this variant runs on, with optional sizes overridden."""
@@ -309,6 +316,12 @@ VARIANTS: dict[str, Variant] = {v.name: v for v in (
         "The proposer counts a promise for one of its older numbers toward its current "
         "prepare — against §2.5, where responses carry the proposal number they answer.",
         False, proposer=UntaggedProposer, max_ballot=2, learners=False),
+    Variant(
+        "nacks",
+        "Acceptors tell a proposer it was overtaken (a nack); the proposer abandons its "
+        "proposal and next tries a number above the one reported: \"a performance "
+        "optimization that does not affect correctness\" (§2.2), and safe.",
+        True, acceptor=NackingAcceptor, learners=False),
     Variant(
         "accept-raises-promise",
         "Accepting proposal n also promises n, as many implementations do; the paper does "

@@ -304,6 +304,10 @@ def gap_scenario() -> GapScenario:
     while sim.pending():
         p = sim.pending()[0]
         m = p.message
+        if m.receiver in sim.servers and not sim.servers[m.receiver].up:
+            record(f"{m.describe()} to {m.receiver} is lost: {m.receiver} is down",
+                   sim.deliver, p.id)
+            continue
         record(f"{m.receiver} receives {m.describe()} from {m.sender}", sim.deliver, p.id)
 
     lead = sim.servers[NEW_LEADER]

@@ -19,9 +19,9 @@ from __future__ import annotations
 import math
 import textwrap
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
-from ..broadcast import Broadcast
+from ..broadcast import Broadcast, Happening, happenings
 from ..paper import Table
 from ..widgets import palette as pal
 from ..widgets._draw import new_figure
@@ -86,36 +86,6 @@ def replicas_table(replicas: Replicas) -> Table:
 
 
 # -- a broadcast run, in words ----------------------------------------------------------
-
-
-class Happening(NamedTuple):
-    """One line of a broadcast run: a copy delivered, lost or missed, or a crash."""
-
-    time: float
-    kind: str  # deliver | lost | missed | crash | restart
-    replica: str
-    client: str = ""
-    command: str = ""
-    sent: float = 0.0
-    copy: bool = False  # a second copy made by the network
-
-
-def happenings(run: Broadcast) -> list[Happening]:
-    """The run's trace as what a reader of the timeline needs, in time order."""
-    sent: dict[int, tuple[float, bool]] = {}  # message id -> (time sent, a copy?)
-    out = []
-    for e in run.trace:
-        m = e.message
-        if e.kind in ("send", "duplicate"):
-            sent[e.msg_id] = (e.time, e.kind == "duplicate")
-        elif e.kind in ("crash", "restart"):
-            out.append(Happening(e.time, e.kind, e.agent))
-        elif m is not None and e.kind in ("deliver", "drop"):
-            kind = "deliver" if e.kind == "deliver" else \
-                "missed" if e.detail == "receiver is down" else "lost"
-            out.append(Happening(e.time, kind, m.receiver, m.sender, m.command,
-                                 *sent[e.msg_id]))
-    return out
 
 
 def _line(h: Happening) -> str:

@@ -5,19 +5,19 @@ notebook's cells. Here: the acceptor tables (`p1a_table`, `prepare_table`), a
 faulty run in words (`fault_report`), and the checker's tables
 (`broken_rules_table`, `phase2a_table`, `safe_variants_table`), whose slow
 searches are read from the committed results (`paxos_notes.checker.stored`,
-re-run by the tests), as is `NACKS_STATES`.
+re-run by the tests).
 """
 
 from __future__ import annotations
 
-from ..agents import Acceptor, AcceptorStorage, NackingAcceptor, Proposer
+from ..agents import Acceptor, AcceptorStorage, Proposer
 from ..ballots import ProposalNumber
-from ..checker import VARIANTS, Variant, check_agents, shortest
+from ..checker import VARIANTS, check_agents, shortest
 from ..checker.stored import stored
 from ..invariants import P2C
 from ..messages import Accept, Prepare, Proposal
 from ..paper import Table
-from ..script import Run
+from ..script import Run, memory
 from ..sim import Simulation
 
 # ---------------------------------------------------------------------------
@@ -40,12 +40,6 @@ def acceptor(promised: int | None = None, accepted: tuple[int, str] | None = Non
     return Acceptor("a1", ("l1",), stable=storage)
 
 
-def state_text(a: Acceptor) -> str:
-    p = "nothing" if a.promised is None else str(a.promised)
-    acc = "nothing" if a.accepted is None else str(a.accepted)
-    return f"promised {p}, accepted {acc}"
-
-
 P1A_CASES = ((None, None, 0), (2, None, 1), (2, None, 2), (2, (1, "x"), 3))
 
 
@@ -56,8 +50,8 @@ def p1a_table() -> Table:
         a = acceptor(promised, accepted)
         new, out = a.on_accept(Accept("p1", "a1", number(n), "y"))
         verdict = "accepts" if new.accepted != a.accepted or out else "ignores it"
-        rows.append((state_text(a), f"accept {n} 'y'", str(a.may_accept(number(n))), verdict,
-                     state_text(new)))
+        rows.append((memory(a), f"accept {n} 'y'", str(a.may_accept(number(n))), verdict,
+                     memory(new)))
     return Table(("acceptor a1 before", "request", "may_accept (P1a)", "on_accept",
                   "a1 after"), tuple(rows), caption="P1a at work: Acceptor.on_accept")
 
@@ -88,8 +82,8 @@ def prepare_table() -> Table:
         a = acceptor(promised, accepted)
         new, out = a.on_prepare(Prepare("p1", "a1", number(n)))
         reply = out[0].describe() if out else "nothing (ignored)"
-        rows.append((state_text(a), f"prepare {n}", str(a.should_promise(number(n))),
-                     _prepare_reason(a, n), reply, state_text(new)))
+        rows.append((memory(a), f"prepare {n}", str(a.should_promise(number(n))),
+                     _prepare_reason(a, n), reply, memory(new)))
     return Table(("acceptor a1 before", "request", "should_promise", "why", "reply",
                   "a1 after"), tuple(rows), caption="Phase 1(b) at work: Acceptor.on_prepare")
 
@@ -134,14 +128,6 @@ RULES = {
 }
 
 
-def _bounds(v: Variant) -> str:
-    """The variant's bounds where they differ from 3 acceptors, numbers 0..1 and learners
-    explored."""
-    return "".join([f"; {v.acceptors} acceptors" if v.acceptors != 3 else "",
-                    f"; numbers 0..{v.max_ballot}" if v.max_ballot != 1 else "",
-                    "; learners skipped" if not v.learners else ""])
-
-
 def broken_rules_table() -> Table:
     """One row per rule of this section that the checker can break: the fast searches run
     now, the slow ones are read from the committed results."""
@@ -155,7 +141,7 @@ def broken_rules_table() -> Table:
             length, states, source = len(s.steps), s.distinct_states, "recorded"
         v = VARIANTS[name]
         rows.append((name, RULES[name], v.sentence, str(length) if length else "none: safe",
-                     f"{states:,} ({source}{_bounds(v)})"))
+                     f"{states:,} ({source}{v.unusual_bounds()})"))
     return Table(("variant", "rule broken", "what the variant does (VARIANTS)",
                   "steps to two values", "states explored"), tuple(rows),
                  caption="Without each rule: the model checker's shortest run to two values "
@@ -194,13 +180,6 @@ def safe_variants_table() -> Table:
                  caption="Two variants that look wrong, and the paper, searched exhaustively")
 
 
-NACKS = Variant(
-    "nacks", "Acceptors tell a proposer it was overtaken (a nack); the proposer abandons its "
-    "proposal and next tries a number above the one reported.", True,
-    acceptor=NackingAcceptor, learners=False)
-NACKS_STATES = 34861  # check_agents(NACKS): no violation (about 3 s; tests re-run it)
-
-
 def proposer_state(p: Proposer) -> str:
     n = "none" if p.number is None else str(p.number)
     seen = "none" if p.highest_seen is None else str(p.highest_seen)
@@ -208,7 +187,7 @@ def proposer_state(p: Proposer) -> str:
 
 
 __all__ = [
-    "NACKS", "NACKS_STATES", "acceptor", "broken_rules_table",
+    "acceptor", "broken_rules_table",
     "fault_report", "number", "p1a_table", "phase2a_table", "prepare_table",
-    "proposer_state", "safe_variants_table", "state_text",
+    "proposer_state", "safe_variants_table",
 ]

@@ -4,23 +4,20 @@ Tables, figures and short reports only; the runs themselves are in the
 notebook's cells, on `paxos_notes.script`, `paxos_notes.election` and
 `paxos_notes.progress`:
 
-- `cursors_after`: where a scripted run's numbered steps end in its trace
-  (for storyboard frames);
 - `SweepRow`, `sweep_table`, `sweep_figure`: the measured sweep over the
   number of proposers and the spread of the election timers;
-- `believed_leaders` and `leadership_figure`: who believed it led, when.
+- `leadership_figure`: who believed it led, when (`progress.believed_leaders`).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..paper import Table
-from ..progress import ElectionEvent, Summary
-from ..script import Run
+from ..progress import ElectionEvent, Summary, believed_leaders
 from ..widgets import palette as pal
 from ..widgets._draw import new_figure
 
@@ -30,15 +27,6 @@ if TYPE_CHECKING:
 # ---------------------------------------------------------------------------
 # The scripted duel
 # ---------------------------------------------------------------------------
-
-
-def cursors_after(run: Run, steps: Iterable[int]) -> list[int]:
-    """The trace cursor at the end of each numbered step of ``run``."""
-    ends, total = {}, 0
-    for m in run.moments:
-        total += len(m.events)
-        ends[m.number] = total
-    return [ends[s] for s in steps]
 
 
 # ---------------------------------------------------------------------------
@@ -132,21 +120,6 @@ def sweep_figure(rows: Sequence[SweepRow]) -> Figure:
 # ---------------------------------------------------------------------------
 # Who believed it led
 # ---------------------------------------------------------------------------
-
-
-def believed_leaders(events: Sequence[ElectionEvent], end: float
-                     ) -> dict[str, list[tuple[float, float]]]:
-    """For each process, the time intervals during which it believed it led."""
-    spans: dict[str, list[tuple[float, float]]] = {}
-    since: dict[str, float] = {}
-    for e in events:
-        if e.kind == "leads":
-            since[e.process] = e.time
-        elif e.kind == "overtaken" and e.process in since:
-            spans.setdefault(e.process, []).append((since.pop(e.process), e.time))
-    for p, t in since.items():
-        spans.setdefault(p, []).append((t, end))
-    return dict(sorted(spans.items()))
 
 
 def leadership_figure(events: Sequence[ElectionEvent], end: float) -> Figure:

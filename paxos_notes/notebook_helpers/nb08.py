@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from ..multipaxos import GapScenario, Simulation
-from ..multipaxos.costs import Costs
+from ..multipaxos.costs import Costs, Phase1
 from ..multipaxos.kv import describe_op, describe_value
 from ..multipaxos.linearizability import KV, Operation, Result
 from ..paper import Table
@@ -34,7 +34,7 @@ def gap_table(g: GapScenario) -> Table:
         knew = per[leader].chosen
         action = ("known chosen: nothing to do" if knew is not None else
                   "constrained: phase 2 with the reported value" if i in g.constrained else
-                  "gap: phase 2 with no-op" if i in g.noops else
+                  "unconstrained gap: phase 2 with no-op" if i in g.noops else
                   "free: the next client command goes here")
         rows.append((str(i), "—" if knew is None else describe_value(knew),
                      "; ".join(reported.get(i, [])) or "—", action, log.get(i, "—")))
@@ -96,15 +96,21 @@ def costs_table(costs: Costs, servers: int) -> Table:
     def mean(xs: list[int]) -> str:
         return f"{statistics.mean(xs):.2f}" if xs else "—"
 
+    def phase1(ones: list[Phase1]) -> str:
+        return ", ".join(f"{p.leader} (number {p.number}): {p.messages}" for p in ones) or "—"
+
     steady, waited = costs.steady(), costs.waited()
+    # a phase 1 goes in the column of the commands that waited for it, if any did
+    waited_for = {(c.leader, c.number) for c in waited}
     return Table(("", "steady state", "waited for a new leader's phase 1"), (
         ("commands", str(len(steady)), str(len(waited))),
         ("message delays, leader: command → chosen (median)",
          median([c.delays for c in steady]), median([c.delays for c in waited])),
         ("phase 2 messages per command (mean)", mean([c.phase2 for c in steady]),
          mean([c.phase2 for c in waited])),
-        ("phase 1 messages", "0 (phase 1 done once, earlier)",
-         ", ".join(f"{p.leader} (number {p.number}): {p.messages}" for p in costs.phase1))),
+        ("phase 1 messages (who ran it, with which number: messages)",
+         phase1([p for p in costs.phase1 if (p.leader, p.number) not in waited_for]),
+         phase1([p for p in costs.phase1 if (p.leader, p.number) in waited_for]))),
         caption=f"What a command costs: {servers} servers, every message 1 time unit "
                 f"(2(N−1) = {2 * (servers - 1)} phase 2 messages expected)")
 
