@@ -8,7 +8,9 @@ digest per scene is compared with ``data/widget_frames.json``, recorded by this
 module from the code before the redesign (commit 0f52536); the scenes in which
 a message reaches a stopped agent (crashy-0, crashy-9, live) were recorded
 again when the one simulated world stopped recording such a message as
-delivered before it is dropped — the only difference. Only when a change
+delivered before it is dropped — the only difference; log/gap was recorded
+again when the gap scenario stopped showing a crashed server receiving a
+heartbeat (it is lost, as the world says). Only when a change
 of picture is meant, record again:
 ``python tests/test_widgets_frames.py --record`` (and say why in the commit).
 """
