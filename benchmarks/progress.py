@@ -51,7 +51,7 @@ def main() -> None:
     print(f"5 acceptors; delays 1-3; election timer uniform in [{BASE:g}, {BASE:g} + spread]; "
           f"{args.seeds} seeds per row; runs stop at the first choice or at t = {UNTIL:g}")
     print()
-    print("| election | proposers | spread | decided   | prepares p50 | p90 | max | "
+    print("| election | proposers | spread | decided   | phase-1 starts p50 | p90 | max | "
           "time p50 | p90 | safe |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     start = time.perf_counter()
