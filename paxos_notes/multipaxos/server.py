@@ -84,6 +84,7 @@ from ..ballots import Allocator, ProposalNumber
 from ..election import on_election_timeout
 from ..messages import Proposal, Value
 from ..quorums import MAX_ACCEPTORS, Majority
+from .instances import InstanceMap
 from .kv import NOOP, Command, Machine
 from .messages import (
     Accept,
@@ -200,21 +201,50 @@ class Stable:
     """What a server keeps on stable storage.
 
     ``instances``: the acceptor's `AcceptorStorage` in each instance it has
-    touched; ``rest``: the storage every other instance shares. ``chosen``: the
+    touched since the last checkpoint; ``settled``: in those it touched
+    before; ``rest``: the storage every other instance shares. ``chosen``: the
     log of commands this server knows to be chosen, by instance.
     ``checkpoint``: the state machine after some prefix of that log, saved
     every `CHECKPOINT` commands, so that a restart replays only what follows
     (an optimization real servers make; nothing in the paper depends on it).
+
+    Why two maps for the acceptor: a frozen server makes a new map on every
+    accept, and a dict of the whole log would make each message cost the
+    length of the log (a run, its square). So the dict holds only the
+    instances since the last checkpoint, and at each checkpoint its older
+    entries move to ``settled``, an `InstanceMap` (like ``chosen``) that
+    changes by copying a few nodes, not the log.
     """
 
     instances: dict[int, AcceptorStorage] = field(default_factory=dict)
     rest: AcceptorStorage = field(default_factory=AcceptorStorage)
     highest_tried: ProposalNumber | None = None
-    chosen: dict[int, Value] = field(default_factory=dict)
+    chosen: InstanceMap[Value] = field(default_factory=InstanceMap)
     checkpoint: Machine | None = None
+    settled: InstanceMap[AcceptorStorage] = field(default_factory=InstanceMap)
+
+    def __post_init__(self) -> None:
+        for name in ("chosen", "settled"):  # a dict is welcome; keep it as a map
+            if not isinstance(getattr(self, name), InstanceMap):
+                object.__setattr__(self, name, InstanceMap(getattr(self, name)))
 
     def storage(self, instance: int) -> AcceptorStorage:
-        return self.instances.get(instance, self.rest)
+        found = self.instances.get(instance)
+        return found if found is not None else self.settled.get(instance, self.rest)
+
+    def touched(self, first: int) -> set[int]:
+        """The instances from ``first`` on with storage of their own."""
+        return {s for s in self.instances if s >= first} | set(
+            self.settled.from_instance(first))
+
+    def settle(self, upto: int) -> Stable:
+        """The same storage, with the entries of ``instances`` up to ``upto``
+        moved to ``settled``."""
+        old = [(s, v) for s, v in self.instances.items() if s <= upto]
+        if not old:
+            return self
+        return replace(self, instances={s: v for s, v in self.instances.items() if s > upto},
+                       settled=self.settled.set_all(old))
 
 
 @dataclass(frozen=True)
@@ -343,7 +373,7 @@ class Server:
         """
         st = self.stable
         request = core.Prepare(m.sender, self.name, m.n)
-        involved = sorted(set(m.gaps) | {s for s in st.instances if s >= m.above})
+        involved = sorted(set(m.gaps) | st.touched(m.above))
         instances = dict(st.instances)
         reports: list[tuple[int, Proposal]] = []
         for s in involved:
@@ -358,11 +388,13 @@ class Server:
         new_rest, out = self._acceptor(st.rest).on_prepare(request)
         if _first(out, core.Promise) is None:
             return self, self._refusal(m, involved)
-        rest = new_rest.stable
+        rest, settled = new_rest.stable, st.settled
         for s in involved:  # an instance now like every untouched one needs no entry
             if instances[s] == rest:
                 del instances[s]
-        server = replace(self, stable=replace(st, instances=instances, rest=rest))
+                settled = settled.remove(s)
+        server = replace(self, stable=replace(st, instances=instances, rest=rest,
+                                              settled=settled))
         if server.leadership is not None and server.leadership.number < m.n:
             server = server._step_down(m.n)
         if m.sender != self.name:
@@ -416,7 +448,7 @@ class Server:
         new = {s: v for s, v in decisions if s not in chosen}
         if not new:
             return self, []
-        server = replace(self, stable=replace(self.stable, chosen={**chosen, **new}))
+        server = replace(self, stable=replace(self.stable, chosen=chosen.set_all(new.items())))
         return server._execute()
 
     def on_heartbeat(self, m: Heartbeat) -> tuple[Server, list[Message]]:
@@ -443,7 +475,8 @@ class Server:
         server = replace(self, machine=machine)
         if self.setup.broken is None and \
                 machine.executed // CHECKPOINT > self.sm.executed // CHECKPOINT:
-            server = replace(server, stable=replace(self.stable, checkpoint=machine))
+            server = replace(server, stable=replace(self.stable.settle(machine.executed),
+                                                    checkpoint=machine))
         lead = server.leadership
         if lead is not None:
             if self.name not in machine.latest_config:
@@ -491,7 +524,7 @@ class Server:
                             self.highest_seen) if x is not None]
         n = self.setup.allocator.next_above(self.setup.index(self.name), max(seen, default=None))
         chosen, executed = self.stable.chosen, self.executed
-        top = max(chosen, default=0)
+        top = chosen.highest(default=0)
         gaps = tuple(s for s in range(executed + 1, top + 1) if s not in chosen)
         above = max(top, executed) + 1
         queue = self.leadership.queue if self.leadership is not None else ()
@@ -665,7 +698,7 @@ class Server:
         learners = {s: v for s, v in lead.learners.items() if s != m.instance}
         sent_at = {s: v for s, v in lead.sent_at.items() if s != m.instance}
         lead = replace(lead, proposals=proposals, learners=learners, sent_at=sent_at)
-        chosen = {**self.stable.chosen, m.instance: m.value}
+        chosen = self.stable.chosen.set(m.instance, m.value)
         server = replace(self, leadership=lead, stable=replace(self.stable, chosen=chosen))
         server, replies = server._execute()
         if server.leadership is None:  # reconfigured away

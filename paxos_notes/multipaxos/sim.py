@@ -27,7 +27,6 @@ same world the single-decree simulator runs in; this module supplies what is
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -314,11 +313,10 @@ class Simulation(World):
                             f"{list(lead.constrained)}, no-ops {list(lead.noops)}")
             elif old.role in ("leader", "candidate") and new.role == "follower":
                 self._event("step-down", name)
-        added = len(new.stable.chosen) - len(old.stable.chosen)
-        if added > 0:
-            # the last ``added`` keys, in the order added (dicts keep it)
-            keys = list(itertools.islice(reversed(new.stable.chosen), added))[::-1]
-            for s in keys:
+        if len(new.stable.chosen) > len(old.stable.chosen):
+            # a server learns in instance order within one step, so this is also
+            # the order it learned them in
+            for s in new.stable.chosen.added_since(old.stable.chosen):
                 value = new.stable.chosen[s]
                 if self.monitor is not None:
                     self.monitor.record_learned(name, s, value)
