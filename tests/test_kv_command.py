@@ -175,3 +175,24 @@ def test_progress_goes_to_the_counter() -> None:
     counter.last = -1e9  # as if the last line were long ago: print the next update
     kv_run(servers=3, clients=2, ops=30, seed=1, counter=counter)
     assert "kv: " in stream.getvalue() and "operations" in stream.getvalue()
+
+
+def test_progress_goes_to_stderr_with_json_too(monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """A long ``kv --json`` run is not silent: the counter writes to stderr,
+    the report alone to stdout."""
+    made: list[Counter] = []
+
+    class Recording(Counter):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+            self.last = -1e9  # as if the last line were long ago
+            made.append(self)
+
+    monkeypatch.setattr("paxos_notes.cli.kv.Counter", Recording)
+    args = argparse.Namespace(servers=3, clients=2, ops=20, seed=1, faults="none", alpha=3,
+                              keys=2, broken=None, json=True, quiet=False)
+    assert run_kv(args) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["completed"] == 20
+    assert made and not made[0].quiet and "kv: " in err and "operations" in err

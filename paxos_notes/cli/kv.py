@@ -215,7 +215,8 @@ def kv_run(servers: int = 5, clients: int = 3, ops: int = 1000, seed: int = 0,
 
 def run_kv(args: argparse.Namespace) -> int:
     """Run ``kv`` with parsed ``args``; the exit status (0 fine, 1 a check failed, 2 usage)."""
-    counter = Counter("kv", args.ops, quiet=args.quiet or args.json)
+    # progress goes to stderr, so it does not mix with --json on stdout
+    counter = Counter("kv", args.ops, quiet=args.quiet)
     try:
         report = kv_run(servers=args.servers, clients=args.clients, ops=args.ops,
                         seed=args.seed, faults=args.faults, alpha=args.alpha, keys=args.keys,

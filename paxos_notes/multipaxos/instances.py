@@ -200,10 +200,12 @@ def _added(mine: Node | None, theirs: Node | None, shift: int, base: int) -> Ite
         return
     empty = None if shift else _EMPTY
     for slot in range(WIDTH):
-        x, instance = mine[slot], base + (slot << shift)
+        x = mine[slot]
         y = theirs[slot] if theirs is not None else empty
+        if x is y:  # shared (or both empty): nothing added under it
+            continue
         if not shift:
-            if x is not _EMPTY and y is _EMPTY:
-                yield instance
+            if y is _EMPTY:
+                yield base + slot
         else:
-            yield from _added(x, y, shift - BITS, instance)
+            yield from _added(x, y, shift - BITS, base + (slot << shift))
