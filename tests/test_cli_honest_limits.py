@@ -4,10 +4,13 @@ before the work it bounds, and a verdict never claims more than was checked."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from paxos_notes.cli import main
+from paxos_notes.sim import Simulation
 
 
 def run(capsys: pytest.CaptureFixture[str], argv: list[str]) -> tuple[int, str, str]:
@@ -96,3 +99,76 @@ def test_check_help_documents_the_inconclusive_exit_status(
     assert code == 0 and "3 inconclusive" in " ".join(out.split())
     code, out, _ = run(capsys, ["check", "--help"])
     assert code == 0 and "INCONCLUSIVE (exit 3)" in " ".join(out.split())
+
+
+# -- simulate without --trace, and --max-steps ------------------------------------------
+
+FAULTY = ["simulate", "--acceptors", "5", "--proposers", "3", "--loss", "0.3", "--dup", "0.1",
+          "--crash-rate", "0.05", "--until", "300"]
+
+
+@pytest.mark.parametrize("seed", ["1", "2", "7"])
+def test_simulate_without_trace_keeps_no_events_and_reports_the_same_summary(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        tmp_path: Path, seed: str) -> None:
+    import paxos_notes.cli.simulate as simulate
+
+    built: list[Simulation] = []
+
+    class Watched(Simulation):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            built.append(self)
+
+    monkeypatch.setattr(simulate, "Simulation", Watched)
+    code, plain, _ = run(capsys, [*FAULTY, "--seed", seed, "--json"])
+    assert code == 0 and len(built) == 1
+    assert len(built[0].trace) == 0  # nothing grows with the steps but the summary
+    code, traced, _ = run(capsys, [*FAULTY, "--seed", seed, "--json",
+                                   "--trace", str(tmp_path / "t.json")])
+    assert code == 0 and len(built[1].trace) > 100
+    assert json.loads(plain) == json.loads(traced)  # the summary needs no trace
+
+
+def test_simulate_stopped_at_max_steps_says_so_and_exits_3(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # crashes so frequent that simulated time never moves: the old hidden cap
+    # reported this as a finished, safe run at t=0.00 with exit 0
+    argv = ["simulate", "--seed", "1", "--crash-rate", "1e300", "--max-steps", "500"]
+    code, out, _ = run(capsys, argv)
+    assert code == 3
+    assert "STOPPED at --max-steps" in out and "500 steps" in out
+    code, out, _ = run(capsys, [*argv, "--json"])
+    data = json.loads(out)
+    assert code == 3 and data["stopped_at_max_steps"] is True and data["max_steps"] == 500
+    assert data["steps"] == 500
+
+
+def test_simulate_that_finishes_before_max_steps_exits_0_without_the_note(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, ["simulate", "--seed", "7", "--max-steps", "1000", "--json"])
+    data = json.loads(out)
+    assert code == 0 and data["stopped_at_max_steps"] is False and data["steps"] < 1000
+
+
+def test_a_run_whose_last_allowed_step_is_its_last_event_is_not_cut_short() -> None:
+    steps = Simulation(seed=7).run().steps
+    exact = Simulation(seed=7).run(max_steps=steps)
+    assert exact.steps == steps and not exact.stopped_at_max_steps
+    short = Simulation(seed=7).run(max_steps=steps - 1)
+    assert short.stopped_at_max_steps
+
+
+@pytest.mark.parametrize("value", ["0", "1000000001"])
+def test_simulate_rejects_max_steps_out_of_range(capsys: pytest.CaptureFixture[str],
+                                                 value: str) -> None:
+    code, out, err = run(capsys, ["simulate", "--seed", "1", "--max-steps", value])
+    assert code == 2 and out == "" and "--max-steps must be in 1..1000000000" in err
+
+
+def test_simulate_help_documents_max_steps_and_its_exit_status(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, ["simulate", "--help"])
+    text = " ".join(out.split())
+    assert code == 0 and "--max-steps" in text and "default 1,000,000" in text
+    assert "exits 3" in text
