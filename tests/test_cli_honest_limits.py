@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
+from paxos_notes import trace as trace_module
 from paxos_notes.cli import main
-from paxos_notes.sim import Simulation
+from paxos_notes.sim import Network, Simulation
 
 
 def run(capsys: pytest.CaptureFixture[str], argv: list[str]) -> tuple[int, str, str]:
@@ -172,3 +173,51 @@ def test_simulate_help_documents_max_steps_and_its_exit_status(
     text = " ".join(out.split())
     assert code == 0 and "--max-steps" in text and "default 1,000,000" in text
     assert "exits 3" in text
+
+
+# -- simulate --trace and the loader's size limit ---------------------------------------
+
+
+def test_simulate_refuses_to_write_a_trace_its_loader_would_refuse(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        tmp_path: Path) -> None:
+    monkeypatch.setattr(trace_module, "MAX_FILE_BYTES", 2000)  # stands in for 64 MB
+    path = tmp_path / "big.json"
+    code, out, err = run(capsys, ["simulate", "--seed", "1", "--trace", str(path)])
+    assert code == 2
+    assert not path.exists()
+    assert err.count("\n") == 1 and err.startswith("error: --trace ")
+    assert "2,000 bytes" in err and "not written" in err
+    assert out.startswith("chosen:")  # the run's summary is not lost
+
+
+def test_simulate_leaves_an_existing_file_alone_when_the_trace_is_too_large(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        tmp_path: Path) -> None:
+    path = tmp_path / "kept.json"
+    path.write_text("keep me", encoding="utf-8")
+    monkeypatch.setattr(trace_module, "MAX_FILE_BYTES", 2000)
+    code, _, _ = run(capsys, ["simulate", "--seed", "1", "--trace", str(path), "--json"])
+    assert code == 2 and path.read_text(encoding="utf-8") == "keep me"
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_whatever_save_writes_load_accepts(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                           seed: int) -> None:
+    sim = Simulation(seed=seed, network=Network(loss=0.2, crash_rate=0.05)).run(until=200)
+    size = len(sim.trace.to_json().encode("utf-8"))
+    path = tmp_path / "t.json"
+    monkeypatch.setattr(trace_module, "MAX_FILE_BYTES", size - 1)
+    with pytest.raises(trace_module.TraceTooLarge, match=f"{size:,} bytes"):
+        sim.trace.save(path)
+    assert not path.exists()
+    monkeypatch.setattr(trace_module, "MAX_FILE_BYTES", size)
+    sim.trace.save(path)
+    assert path.stat().st_size == size
+    assert len(trace_module.Trace.load(path)) == len(sim.trace)
+
+
+def test_simulate_help_gives_the_trace_size_limit(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, ["simulate", "--help"])
+    text = " ".join(out.split())
+    assert code == 0 and "64 MB limit is not written (exit 2)" in text

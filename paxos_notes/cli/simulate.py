@@ -3,7 +3,9 @@
 `configure_simulate` declares the arguments, `run_simulate` returns the exit
 status (0 safe, 1 a safety requirement of §2.1 broken, 2 usage error, 3 the
 run stopped at ``--max-steps`` before ``--until``: safe as far as it went, but
-cut short).
+cut short). A ``--trace`` larger than the trace loader accepts
+(`paxos_notes.trace.MAX_FILE_BYTES`, 64 MB) is not written: the summary is
+printed and the status is 2, with a one-line error naming ``--trace``.
 
 Without ``--trace`` the run records no events: the summary needs only the
 counts and the safety monitor's history, so memory does not grow with the
@@ -19,6 +21,7 @@ from typing import Any
 
 from ..cluster import MAX_LEARNERS, Cluster
 from ..sim import Network, Simulation
+from ..trace import MAX_FILE_BYTES, TraceTooLarge
 from .common import INCOMPLETE, usage_error
 
 MAX_STEPS = 1_000_000  # the default --max-steps
@@ -45,7 +48,9 @@ def configure_simulate(p: argparse.ArgumentParser) -> None:
                         f"default {MAX_STEPS:,}); a run stopped there says so and exits 3")
     p.add_argument("--leader", default=None, help="only this proposer proposes (e.g. p1)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("--trace", metavar="FILE", help="save the trace as JSON to FILE")
+    p.add_argument("--trace", metavar="FILE",
+                   help="save the trace as JSON to FILE; a trace over the loader's "
+                        f"{MAX_FILE_BYTES // 2**20} MB limit is not written (exit 2)")
 
 
 def run_simulate(args: argparse.Namespace) -> int:
@@ -65,12 +70,22 @@ def run_simulate(args: argparse.Namespace) -> int:
     summary = sim.summary()
     summary["max_steps"] = args.max_steps
     summary["stopped_at_max_steps"] = sim.stopped_at_max_steps
+    refused = None
     if args.trace:
-        sim.trace.save(args.trace)
+        try:
+            sim.trace.save(args.trace)
+        except TraceTooLarge as e:  # what the loader would refuse is never written
+            refused = e
     if args.json:
         print(json.dumps(summary, sort_keys=True))
     else:
         print(format_summary(summary))
+    if refused is not None:
+        mb = f" ({refused.limit // 2**20} MB)" if refused.limit % 2**20 == 0 else ""
+        return usage_error(
+            f"--trace {args.trace}: not written: the trace would be {refused.size:,} bytes, "
+            f"more than the {refused.limit:,} bytes{mb} a trace file may hold; "
+            f"shorten the run (--until, --max-steps)")
     if not summary["safe"]:
         return 1
     return INCOMPLETE if sim.stopped_at_max_steps else 0
