@@ -189,6 +189,9 @@ class World:
         self.partitions: tuple[frozenset[str], ...] = ()
         self.delivered = self.dropped = self.duplicated = 0
         self._delays = dict(network.link_delay)
+        #: True when the last run stopped at its ``max_steps`` with events still
+        #: due before its ``until``: the run is cut short, not finished.
+        self.stopped_at_max_steps = False
 
     # -- recording --------------------------------------------------------------------------
     def _event(self, kind: str, agent: str = "", message: Any = None,
@@ -400,6 +403,8 @@ class World:
             budget -= 1
             if progress is not None and budget % 1000 == 0:
                 progress()
+        self.stopped_at_max_steps = (budget == 0 and bool(queue) and queue[0][0] <= until
+                                     and not (stop is not None and stop()))
         if progress is not None:
             progress()
 

@@ -278,7 +278,8 @@ class Simulation(World):
         self._schedule(self.rng.uniform(*self.network.retry), "timeout", name)
 
     def run(self, until: float = math.inf, max_steps: int = 1_000_000) -> Simulation:
-        """Run automatic mode until simulated time ``until`` or nothing is left to do."""
+        """Run automatic mode until simulated time ``until`` or nothing is left to do,
+        for at most ``max_steps`` steps (``stopped_at_max_steps`` then says so)."""
         self._run(until, max_steps)
         return self
 

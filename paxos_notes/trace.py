@@ -307,6 +307,15 @@ def message_from_dict(d: Any, where: str = "message") -> Message:
 # -- the container ---------------------------------------------------------------------
 
 
+class TraceTooLarge(ValueError):
+    """A trace whose JSON would be larger than the loader accepts (``MAX_FILE_BYTES``)."""
+
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(f"trace: {size:,} bytes is more than the {limit:,} bytes "
+                         f"a trace file may hold; nothing written")
+        self.size, self.limit = size, limit
+
+
 @dataclass
 class Trace:
     """A run: ``meta`` (the header) and its ``events``, in order."""
@@ -337,7 +346,13 @@ class Trace:
         return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":")) + "\n"
 
     def save(self, path: str | Path) -> None:
-        Path(path).write_text(self.to_json(), encoding="utf-8")
+        """Write the trace as JSON to ``path``; `TraceTooLarge` (nothing written) if
+        it would exceed the ``MAX_FILE_BYTES`` that `load` accepts: what this
+        writes, the loader reads back."""
+        data = self.to_json().encode("utf-8")
+        if len(data) > MAX_FILE_BYTES:
+            raise TraceTooLarge(len(data), MAX_FILE_BYTES)
+        Path(path).write_bytes(data)
 
     @classmethod
     def from_json(cls, text: str) -> Trace:

@@ -113,7 +113,8 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "check",
-        "model-check every reachable state (exit 0 safe, 1 violation, 2 usage error)",
+        "model-check every reachable state (exit 0 safe, 1 violation, 2 usage error, "
+        "3 inconclusive: stopped at --max-states)",
         *_lazy("check"),
     ),
 )

@@ -4,7 +4,9 @@
 (`paxos_notes.checker.check_agents`, with ``--variant`` to break a rule);
 ``--model lamport`` explores Lamport's TLA+ spec
 (`paxos_notes.checker.lamport_fast.check_lamport`). Exit status: 0 safe,
-1 violation, 2 usage error.
+1 violation, 2 usage error, 3 inconclusive: the search stopped at
+``--max-states`` before it had seen every state, and found no violation in
+what it saw (``"complete": false`` in ``--json``).
 
 ``--model livelock`` looks for a run that never chooses (§2.4,
 `paxos_notes.checker.livelock`): a duel of proposers, as a lasso found with
@@ -12,7 +14,7 @@ proposal numbers renamed by their order, or with ``--max-ballot N`` a
 schedule that uses every number up to N and chooses nothing. ``--leader``
 lets only one proposer propose. Exit status: 1 when such a run exists (the
 lasso or the schedule is printed), 0 when every run chooses a value, 2 usage
-error.
+error, 3 inconclusive (stopped at ``--max-states`` before deciding).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from .common import Counter, usage_error
+from .common import INCOMPLETE, Counter, usage_error
 
 
 def configure_check(p: argparse.ArgumentParser) -> None:
@@ -41,7 +43,9 @@ def configure_check(p: argparse.ArgumentParser) -> None:
     p.add_argument("--variant", choices=sorted(VARIANTS), default="paper",
                    help="agents model only: which rule to break")
     p.add_argument("--symmetry", action="store_true", help="lamport model only")
-    p.add_argument("--max-states", type=int, default=None, help="stop after this many states")
+    p.add_argument("--max-states", type=int, default=None,
+                   help="stop after this many states; a search stopped before it saw every "
+                        "state and found no violation is INCONCLUSIVE (exit 3)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--trace", metavar="FILE",
                    help="agents model: save the counterexample, replayed, as a trace")
@@ -91,7 +95,9 @@ def run_check(args: argparse.Namespace) -> int:
         print(json.dumps(data, sort_keys=True))
     else:
         _print_check(args, data, steps, print)
-    return 1 if data["violation"] else 0
+    if data["violation"]:
+        return 1
+    return 0 if data["complete"] else INCOMPLETE
 
 
 def _print_check(args: argparse.Namespace, d: dict[str, Any], steps: list[str],
@@ -105,9 +111,12 @@ def _print_check(args: argparse.Namespace, d: dict[str, Any], steps: list[str],
     out(f"time:             {d['seconds']:.2f} s ({d['distinct_states'] / secs:,.0f} states/s)")
     out(f"peak memory:      {d['peak_memory_mb']:.0f} MB")
     if not d["violation"]:
-        complete = d.get("complete", True)
-        out("verdict:          no violation" + ("" if complete else
-                                                 " (search stopped at --max-states)"))
+        if d["complete"]:
+            out("verdict:          no violation")
+        else:
+            out(f"verdict:          INCONCLUSIVE — the search stopped at --max-states after "
+                f"{d['distinct_states']:,} states; no violation among them, the rest "
+                f"unexplored")
         return
     rule = d.get("rule") or "only a single value is chosen"
     out(f"verdict:          VIOLATION — {rule}")
@@ -146,7 +155,11 @@ def _run_livelock(args: argparse.Namespace) -> int:
         _print_bounded(result, print)
     else:
         _print_duel(result, print)
-    return 1 if found else 0
+    if found:
+        return 1
+    # find_bounded_duel always finishes; find_duel may stop at --max-states
+    complete = args.max_ballot is not None or result.complete
+    return 0 if complete else INCOMPLETE
 
 
 def _print_duel(r: Any, out: Callable[[str], None]) -> None:
@@ -157,7 +170,8 @@ def _print_duel(r: Any, out: Callable[[str], None]) -> None:
     out(f"time:             {r.seconds:.2f} s")
     if not r.found:
         if not r.complete:
-            out("verdict:          no duel found before --max-states (search incomplete)")
+            out("verdict:          INCONCLUSIVE — no duel found before --max-states; "
+                "the rest unexplored")
         elif r.longest_run is not None and r.dead_ends == 0:
             out(f"verdict:          no endless run: every run chooses a value within "
                 f"{r.longest_run} steps")

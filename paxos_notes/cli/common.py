@@ -11,6 +11,9 @@ import time
 from typing import TextIO
 
 USAGE_ERROR = 2
+#: A command stopped at a limit (``check --max-states``, ``simulate --max-steps``)
+#: before it could decide: what it saw was fine, but the rest was never looked at.
+INCOMPLETE = 3
 
 
 def usage_error(message: str) -> int:

@@ -36,7 +36,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from ..multipaxos.linearizability import SearchBudgetExceeded, check
-from ..multipaxos.server import BROKEN, Setup
+from ..multipaxos.server import BROKEN, MAX_SERVERS, Setup
 from ..multipaxos.sim import Fault, Network, Simulation, Timing, Workload
 from .common import Counter, usage_error
 
@@ -96,7 +96,8 @@ def fault_plan(kind: str, setup: Setup, seed: int,
 
 
 def configure_kv(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--servers", type=int, default=5, help="number of servers (default 5)")
+    p.add_argument("--servers", type=int, default=5,
+                   help=f"number of servers (1-{MAX_SERVERS}, default 5)")
     p.add_argument("--clients", type=int, default=3, help="number of clients (default 3)")
     p.add_argument("--ops", type=int, default=1000,
                    help="operations in all, shared by the clients (default 1000)")
@@ -150,8 +151,9 @@ def kv_run(servers: int = 5, clients: int = 3, ops: int = 1000, seed: int = 0,
         raise ValueError(f"clients must be an integer >= 1, got {clients!r}")
     if isinstance(keys, bool) or not isinstance(keys, int) or not 1 <= keys <= 100:
         raise ValueError(f"keys must be an integer in 1..100, got {keys!r}")
-    if isinstance(servers, bool) or not isinstance(servers, int) or servers < 1:
-        raise ValueError(f"servers must be an integer >= 1, got {servers!r}")
+    if isinstance(servers, bool) or not isinstance(servers, int) or not 1 <= servers <= MAX_SERVERS:
+        # checked before the names are built: 10**9 names do not fit in memory
+        raise ValueError(f"servers must be an integer in 1..{MAX_SERVERS}, got {servers!r}")
     setup = Setup(servers=tuple(f"s{i}" for i in range(1, servers + 1)), alpha=alpha,
                   broken=broken)
     workload = Workload(clients=clients, total=ops, keys=tuple(f"k{i}" for i in range(keys)))
@@ -215,6 +217,8 @@ def kv_run(servers: int = 5, clients: int = 3, ops: int = 1000, seed: int = 0,
 
 def run_kv(args: argparse.Namespace) -> int:
     """Run ``kv`` with parsed ``args``; the exit status (0 fine, 1 a check failed, 2 usage)."""
+    if not 1 <= args.servers <= MAX_SERVERS:
+        return usage_error(f"--servers must be in 1..{MAX_SERVERS}, got {args.servers}")
     # progress goes to stderr, so it does not mix with --json on stdout
     counter = Counter("kv", args.ops, quiet=args.quiet)
     try:

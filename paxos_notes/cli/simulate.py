@@ -1,7 +1,15 @@
 """The ``simulate`` command: one seeded run of single-decree Paxos on a faulty network (§2).
 
 `configure_simulate` declares the arguments, `run_simulate` returns the exit
-status (0 safe, 1 a safety requirement of §2.1 broken, 2 usage error).
+status (0 safe, 1 a safety requirement of §2.1 broken, 2 usage error, 3 the
+run stopped at ``--max-steps`` before ``--until``: safe as far as it went, but
+cut short). A ``--trace`` larger than the trace loader accepts
+(`paxos_notes.trace.MAX_FILE_BYTES`, 64 MB) is not written: the summary is
+printed and the status is 2, with a one-line error naming ``--trace``.
+
+Without ``--trace`` the run records no events: the summary needs only the
+counts and the safety monitor's history, so memory does not grow with the
+number of steps.
 """
 
 from __future__ import annotations
@@ -13,7 +21,11 @@ from typing import Any
 
 from ..cluster import MAX_LEARNERS, Cluster
 from ..sim import Network, Simulation
-from .common import usage_error
+from ..trace import MAX_FILE_BYTES, TraceTooLarge
+from .common import INCOMPLETE, usage_error
+
+MAX_STEPS = 1_000_000  # the default --max-steps
+MAX_STEPS_LIMIT = 10**9
 
 
 def configure_simulate(p: argparse.ArgumentParser) -> None:
@@ -31,29 +43,52 @@ def configure_simulate(p: argparse.ArgumentParser) -> None:
     p.add_argument("--faults-until", type=float, default=math.inf,
                    help="no loss, duplication or crash after this time")
     p.add_argument("--until", type=float, default=1000.0, help="stop at this simulated time")
+    p.add_argument("--max-steps", type=int, default=MAX_STEPS,
+                   help=f"stop after this many steps even before --until (1-{MAX_STEPS_LIMIT:,}, "
+                        f"default {MAX_STEPS:,}); a run stopped there says so and exits 3")
     p.add_argument("--leader", default=None, help="only this proposer proposes (e.g. p1)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("--trace", metavar="FILE", help="save the trace as JSON to FILE")
+    p.add_argument("--trace", metavar="FILE",
+                   help="save the trace as JSON to FILE; a trace over the loader's "
+                        f"{MAX_FILE_BYTES // 2**20} MB limit is not written (exit 2)")
 
 
 def run_simulate(args: argparse.Namespace) -> int:
+    if not 1 <= args.max_steps <= MAX_STEPS_LIMIT:
+        return usage_error(f"--max-steps must be in 1..{MAX_STEPS_LIMIT}, got {args.max_steps}")
     try:
         cluster = Cluster(acceptors=args.acceptors, proposers=args.proposers,
                           learners=args.learners)
         network = Network(loss=args.loss, duplication=args.dup, delay=tuple(args.delay),
                           crash_rate=args.crash_rate, faults_until=args.faults_until)
-        sim = Simulation(cluster, seed=args.seed, network=network, leader=args.leader)
-        sim.run(until=args.until)
+        # Events are kept only for --trace: the summary reads counts and the monitor.
+        sim = Simulation(cluster, seed=args.seed, network=network, leader=args.leader,
+                         record=bool(args.trace))
+        sim.run(until=args.until, max_steps=args.max_steps)
     except ValueError as e:
         return usage_error(str(e))
     summary = sim.summary()
+    summary["max_steps"] = args.max_steps
+    summary["stopped_at_max_steps"] = sim.stopped_at_max_steps
+    refused = None
     if args.trace:
-        sim.trace.save(args.trace)
+        try:
+            sim.trace.save(args.trace)
+        except TraceTooLarge as e:  # what the loader would refuse is never written
+            refused = e
     if args.json:
         print(json.dumps(summary, sort_keys=True))
     else:
         print(format_summary(summary))
-    return 0 if summary["safe"] else 1
+    if refused is not None:
+        mb = f" ({refused.limit // 2**20} MB)" if refused.limit % 2**20 == 0 else ""
+        return usage_error(
+            f"--trace {args.trace}: not written: the trace would be {refused.size:,} bytes, "
+            f"more than the {refused.limit:,} bytes{mb} a trace file may hold; "
+            f"shorten the run (--until, --max-steps)")
+    if not summary["safe"]:
+        return 1
+    return INCOMPLETE if sim.stopped_at_max_steps else 0
 
 
 def format_summary(s: dict[str, Any]) -> str:
@@ -70,8 +105,11 @@ def format_summary(s: dict[str, Any]) -> str:
         f"learned:    {learned}",
         f"messages:   {s['sent']} sent, {s['delivered']} delivered, {s['dropped']} dropped, "
         f"{s['duplicated']} duplicated",
-        f"simulated:  {s['steps']} steps, until t={s['time']:.2f}",
-        "safety:     " + ("all three requirements of §2.1 hold" if s["safe"] else "VIOLATED"),
+        f"simulated:  {s['steps']} steps, until t={s['time']:.2f}"
+        + (" — STOPPED at --max-steps, before --until: the rest of the run was not simulated"
+           if s.get("stopped_at_max_steps") else ""),
+        "safety:     " + ("all three requirements of §2.1 hold" if s["safe"] else "VIOLATED")
+        + (" in the steps simulated" if s.get("stopped_at_max_steps") else ""),
     ]
     lines += [f"  - {v}" for v in s["violations"]]
     return "\n".join(lines)
