@@ -35,11 +35,11 @@ import argparse
 import random
 import time
 
-from paxos_notes.agents import Learner, Proposer
+from paxos_notes.agents import Learner
 from paxos_notes.checker.variants import AcceptToAllProposer
 from paxos_notes.cluster import Cluster
-from paxos_notes.messages import Accepted, Chosen
-from paxos_notes.sim import Network, Simulation
+from paxos_notes.exercises.nb05 import learning_run
+from paxos_notes.sim import Simulation
 
 ACCEPTORS = (3, 5, 7)
 LEARNERS = (1, 3, 5, 10)
@@ -57,20 +57,8 @@ CASES = (  # column title, learners that crash, restart time (None: for good)
 )
 
 
-def learning_cost(m: int, k: int, learning: str, d: int = 1,
-                  proposer: type[Proposer] = Proposer) -> tuple[int, int, bool]:
-    """One proposal on a perfect network, every message one unit of time: messages
-    sent to learners, message delays until the last learner knows, and whether the
-    run kept every safety requirement."""
-    cluster = Cluster(acceptors=m, proposers=1, learners=k, learning=learning,
-                      distinguished=d, proposer=proposer)
-    sim = Simulation(cluster, seed=0, network=Network(delay=(1.0, 1.0))).run()
-    events = sim.trace.events
-    start = next(e.time for e in events if e.kind == "propose")
-    last = max(e.time for e in events if e.kind == "learned")
-    told = sum(1 for e in events
-               if e.kind == "send" and isinstance(e.message, Accepted | Chosen))
-    return told, round(last - start), sim.history.safe
+# One proposal on a perfect network: messages to learners, delays, safety.
+learning_cost = learning_run
 
 
 def formula(m: int, k: int, learning: str, d: int = 1, a: int | None = None) -> int:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from itertools import combinations
 from typing import Any
 
-from ..agents import Learner
+from ..agents import Learner, Proposer
 from ..cluster import Cluster
 from ..messages import Accepted, Chosen
 from ..script import drive
@@ -23,19 +23,27 @@ from ..sim import Network, Simulation
 from . import as_int, exercise
 
 
-def learning_cost(m: int, k: int, learning: str, d: int = 1) -> tuple[int, int]:
+def learning_run(m: int, k: int, learning: str, d: int = 1,
+                 proposer: type[Proposer] = Proposer) -> tuple[int, int, bool]:
     """One proposer, m acceptors, k learners, a perfect network on which each message
     takes one unit of time: (messages sent to learners, message delays from phase
-    1(a) until the last learner knows)."""
+    1(a) until the last learner knows, whether the run kept every safety
+    requirement). `benchmarks/learning.py` measures its full grid with this."""
     cluster = Cluster(acceptors=m, proposers=1, learners=k, learning=learning,
-                      distinguished=d)
+                      distinguished=d, proposer=proposer)
     sim = Simulation(cluster, seed=0, network=Network(delay=(1.0, 1.0))).run()
     events = sim.trace.events
     start = next(e.time for e in events if e.kind == "propose")
     last = max(e.time for e in events if e.kind == "learned")
     told = sum(1 for e in events
                if e.kind == "send" and isinstance(e.message, Accepted | Chosen))
-    return told, round(last - start)
+    return told, round(last - start), sim.history.safe
+
+
+def learning_cost(m: int, k: int, learning: str, d: int = 1) -> tuple[int, int]:
+    """(messages sent to learners, message delays) of `learning_run`."""
+    told, delays, _ = learning_run(m, k, learning, d)
+    return told, delays
 
 
 def survives(k: int, d: int, crashed: tuple[str, ...]) -> bool:
