@@ -163,3 +163,18 @@ def test_an_out_of_range_flag_is_named_as_the_user_typed_it(
     code, out, err = run(capsys, argv)
     assert code == 2 and out == ""
     assert err.startswith(f"error: {expected}") and err.count("\n") == 1
+
+
+# -- the help says what the statuses mean -------------------------------------------------
+
+
+def test_help_gives_every_exit_status_and_the_trace_check(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, ["--help"])
+    text = " ".join(out.split())
+    assert code == 0
+    for words in ("0 every check held", "1 a check failed", "2 usage error",
+                  "--trace file that cannot be written", "3 inconclusive"):
+        assert words in text
+    code, out, _ = run(capsys, ["check", "--help"])
+    assert "checked before the search" in " ".join(out.split())

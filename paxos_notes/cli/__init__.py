@@ -130,6 +130,9 @@ def build_parser() -> argparse.ArgumentParser:
             "'Paxos Made Simple'. The notebooks are in notebooks/; "
             "these commands reach the same code from a shell."
         ),
+        epilog=("exit status: 0 every check held, 1 a check failed (a violation), "
+                "2 usage error (a bad flag, or a --trace file that cannot be written), "
+                "3 inconclusive (stopped at --max-states or --max-steps)"),
     )
     parser.add_argument("--version", action="version", version=f"paxos-notes {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
