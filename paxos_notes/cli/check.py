@@ -4,7 +4,9 @@
 (`paxos_notes.checker.check_agents`, with ``--variant`` to break a rule);
 ``--model lamport`` explores Lamport's TLA+ spec
 (`paxos_notes.checker.lamport_fast.check_lamport`). Exit status: 0 safe,
-1 violation, 2 usage error, 3 inconclusive: the search stopped at
+1 violation, 2 usage error (a ``--trace`` that cannot be written is one,
+found before the search; a write that fails at the end is reported after the
+verdict), 3 inconclusive: the search stopped at
 ``--max-states`` before it had seen every state, and found no violation in
 what it saw (``"complete": false`` in ``--json``).
 
