@@ -297,6 +297,8 @@ def _plain(data: Any, where: str) -> None:
         v, at = todo.pop()
         if isinstance(v, _Unreadable):
             raise ValueError(f"trace: {at} must be a finite number, got {v.spelling}")
+        if isinstance(v, float) and not math.isfinite(v):  # from_dict of Python data
+            raise ValueError(f"trace: {at} must be a finite number, got {v}")
         if isinstance(v, str):
             _check_text(v, at, name=False)
         elif isinstance(v, dict):

@@ -326,6 +326,18 @@ def test_a_number_json_cannot_hold_is_refused_even_where_no_field_reads_it(path:
         in refused(raw(path, "NaN"))
 
 
+@pytest.mark.parametrize("bad", [float("inf"), float("-inf"), float("nan")])
+def test_python_data_with_an_infinite_number_is_refused_like_the_json(bad: float) -> None:
+    d = good()
+    d["meta"]["delay"] = [1.0, bad]
+    with pytest.raises(ValueError, match=r"^trace: meta delay item must be a finite number"):
+        Trace.from_dict(d)
+    d = good()
+    d["events"][3]["time"] = bad
+    with pytest.raises(ValueError, match=r"^trace: event 3 time must be a finite number"):
+        Trace.from_dict(d)
+
+
 # -- 3. text that cannot be shown or saved -------------------------------------------------
 
 TEXT = {
