@@ -5,6 +5,7 @@ every out-of-range flag is named as the user typed it."""
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import subprocess
@@ -72,6 +73,21 @@ def test_a_write_that_fails_keeps_the_summary_and_exits_2(
     assert code == 2
     assert out.strip()  # the run's summary (or verdict) was printed first
     assert err == "error: --trace /dev/full: not written (No space left on device)\n"
+
+
+def test_a_disk_that_fills_up_leaves_no_half_written_trace(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        tmp_path: Path) -> None:
+    def half_then_full(self: Trace, path: str) -> None:
+        Path(path).write_text(self.to_json()[:100], encoding="utf-8")
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(Trace, "save", half_then_full)
+    path = tmp_path / "t.json"
+    code, out, err = run(capsys, [*SIMULATE, "--trace", str(path)])
+    assert code == 2 and out.startswith("chosen:")
+    assert err == f"error: --trace {path}: not written (No space left on device)\n"
+    assert not path.exists()
 
 
 def test_checking_a_path_leaves_an_existing_file_and_a_new_name_as_they_were(

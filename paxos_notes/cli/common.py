@@ -11,6 +11,7 @@ exit status 2.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import sys
@@ -88,6 +89,9 @@ def save_trace(trace: Any, flag: str, path: str, hint: str = "") -> str | None:
         return (f"{flag} {path}: not written: the trace would be {e.size:,} bytes, "
                 f"more than the {e.limit:,} bytes{mb} a trace file may hold{hint}")
     except OSError as e:  # only writing tells: /dev/full, a disk that fills up
+        if os.path.isfile(path):  # half a trace is no trace: the loader would refuse it
+            with contextlib.suppress(OSError):
+                os.unlink(path)
         return f"{flag} {path}: not written ({e.strerror or e})"
     return None
 
