@@ -11,7 +11,7 @@ not the high-water mark of earlier rows. The rows:
   messages) and slow delivery (``--delay 500 1000``: thousands in flight at
   once). Writing the traces is not measured.
 - ``simulate`` at its step cap (``--max-steps``, default 1,000,000) without
-  ``--trace``: the issue's ``--loss 1 --until 1e6`` run, which stops there
+  ``--trace``: the issue's ``--loss 1`` run, long enough (``--until 1e7``) to stop there
   (exit 3, STOPPED).
 - ``kv --ops 100000 --seed 1 --faults all --json --quiet`` (about a minute and
   a half).
@@ -56,7 +56,7 @@ def rows(quick: bool) -> list[tuple[str, list[str], str]]:
     out: list[tuple[str, list[str], str]] = []
     for shape in SHAPES:
         out.append((f"TracePlayer, {shape}", ["player", shape], "largest accepted trace" + q))
-    sim = ["simulate", *TRACE_SIZE, "--loss", "1", "--until", "1e6"]
+    sim = ["simulate", *TRACE_SIZE, "--loss", "1", "--until", "1e7"]
     out.append(("simulate at --max-steps", [*sim, *(["--max-steps", "100000"] if quick else [])],
                 "no --trace; stops at the cap" + q))
     out.append(("kv --faults all", ["kv", "--ops", "10000" if quick else "100000", "--seed", "1",
