@@ -512,6 +512,7 @@ def check_lamport(
     progress_every: int = 50_000,
     invariants: str = "all",
     spec: Paxos = PAXOS,
+    max_depth: int | None = None,
 ) -> LamportResult:
     """Explore every reachable state of Lamport's Paxos spec, breadth first.
 
@@ -528,10 +529,14 @@ def check_lamport(
     ``max_states`` stops the search once at least that many distinct states are
     known, ``max_seconds`` once that much time has passed (the result then says
     ``complete=False``; the count may pass the limit by the successors of one
-    state). Raises ``ValueError`` naming a parameter out of range.
+    state). ``max_depth`` stops after that many BFS levels (the initial state
+    is depth 1), which shows that a counterexample is shortest. Raises
+    ``ValueError`` naming a parameter out of range.
     """
     q = validate(acceptors, values, max_ballot, quorum_size)
     names = checked(invariants)
+    if max_depth is not None:
+        check_range("max_depth", max_depth, 1, 1 << 62)
     if max_states is not None:
         check_range("max_states", max_states, 1, 1 << 62)
     if max_seconds is not None and not max_seconds > 0:
@@ -582,7 +587,7 @@ def check_lamport(
     def step_fails(s: int, raw: int) -> bool:
         return not voting_step(c, enc.decode(s), enc.decode(raw)).ok
 
-    while level and not stopped:
+    while level and not stopped and (max_depth is None or depth < max_depth):
         next_level: list[int] = []
         append = next_level.append
         # Phase1a(b) is enabled in every state: one generated state per ballot.
@@ -714,7 +719,7 @@ def check_lamport(
             step = voting_step(c, behaviour[-2], behaviour[-1])
             detail = f"{step.action}: {step.failed}"
     if progress is not None:
-        progress(len(parent), depth, len(level) if stopped else 0, time.perf_counter() - start)
+        progress(len(parent), depth, len(level), time.perf_counter() - start)
     return LamportResult(
         acceptors=acceptors,
         values=values,
@@ -728,7 +733,7 @@ def check_lamport(
         peak_memory_mb=peak_rss_mb(),
         violation=violated is not None,
         counterexample=trace,
-        complete=not stopped,
+        complete=not stopped and not level,
         implementation="fast",
         invariants=names,
         violated=violated,
