@@ -355,3 +355,53 @@ def test_voting_step_names_the_action_and_the_false_conjunct() -> None:
 def test_initial_state_satisfies_everything() -> None:
     assert violated_conjunct(C, initial_state(3)) is None
     assert PAXOS.name == "Paxos" and NO_BALLOT == -1
+
+
+# ---------------------------------------------------------------------------
+# The command line says what it checked
+# ---------------------------------------------------------------------------
+
+LAMPORT_TINY = ["check", "--model", "lamport", "--acceptors", "3", "--values", "2",
+                "--max-ballot", "1", "--quiet"]
+
+
+def test_cli_checks_everything_by_default_and_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    from paxos_notes.cli import main
+
+    assert main(LAMPORT_TINY) == 0
+    out = capsys.readouterr().out
+    assert "checked:          TypeOK, Inv, V!Spec, AtMostOneChosen\n" in out
+    assert "distinct states:  3,921" in out and "verdict:          no violation" in out
+    assert main([*LAMPORT_TINY, "--invariants", "safety", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["invariants"] == ["AtMostOneChosen"] and data["distinct_states"] == 3921
+    assert main([*LAMPORT_TINY, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["invariants"] == list(CHECKED)
+
+
+def test_cli_mutation_prints_the_conjunct_and_the_behaviour(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from paxos_notes.cli import main
+
+    assert main([*LAMPORT_TINY, "--mutation", "Phase2b-any-ballot"]) == 1
+    out = capsys.readouterr().out
+    assert "(on the mutation Phase2b-any-ballot)" in out
+    assert ("VIOLATION — a step that is no step of Voting: "
+            "VoteFor(a1, 0, v1): maxBal[a] =< b") in out
+    assert "counterexample (7 steps, shortest):" in out
+    assert "  State 8: <Phase2b(a1) accepts ballot 0 value v1>" in out
+    assert '[type |-> "2b", acc |-> a1, bal |-> 0, val |-> v1]' in out
+    assert main([*LAMPORT_TINY, "--mutation", "Phase2a-twice"]) == 1
+    assert "VIOLATION — Inv conjunct Msg2aUnique" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("model", ["agents", "livelock"])
+def test_cli_lamport_options_are_refused_for_other_models(
+    capsys: pytest.CaptureFixture[str], model: str
+) -> None:
+    from paxos_notes.cli import main
+
+    for option in (["--invariants", "all"], ["--mutation", "Phase2a-twice"]):
+        assert main(["check", "--model", model, *option]) == 2
+        assert "--invariants and --mutation are for --model lamport" in capsys.readouterr().err
