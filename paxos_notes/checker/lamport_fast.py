@@ -28,8 +28,26 @@ generated states and the XOR masks that turn the state into each new successor,
 so a successor is one integer operation on its parent and nothing is decoded.
 (The acceptors' variables only ever change along with a message they send, so
 a state is in fact determined by ``msgs`` alone; the state indices only save
-work.) The invariant is re-checked only in states reached by a vote, the one
-action that can change which values are chosen.
+work.) The memo entries are computed by the spec's own actions
+(`lamport_spec.Paxos`) run on the part of the state in the key, so a mutation of
+an action (`lamport_mutations`) changes both explorers alike.
+
+The checks
+----------
+"At most one value chosen" is re-checked only in states reached by a vote, the
+one action that can change which values are chosen. ``TypeOK`` and ``Inv`` are
+evaluated by parts (`_StateChecks`): each part of a state (an acceptor with its
+messages, a ballot's 2a message with what shows it safe, the 1a/2a messages) is
+checked once by the spec's conjunct functions and memoised, and a new state is
+checked only on the parts its step changed. A state outside ``TypeOK`` has no
+encoding at all (the bits stand for typed messages and local states only), so
+TypeOK is true of every state the search holds, and is evaluated on every
+distinct part regardless. The refinement of Voting: a Phase1a or Phase2a step
+changes neither ``votes`` nor ``maxBal`` (a stutter of Voting); whether a
+Phase1b step is ``IncreaseMaxBal(a, b)`` depends on ``maxBal[a]`` only, so it is
+decided in the memo entry; a vote's ``VoteFor(a, b, v)`` conditions are masks
+tested per step, and any doubtful step is judged by `lamport_spec.voting_step`,
+which names the false conjunct.
 
 Symmetry
 --------
@@ -50,7 +68,10 @@ orbit counts on every configuration we compared (see the tests). A renaming
 maps the successors of a state onto those of its image and fixes the initial
 state, so the generated count, the depth and the length of the shortest
 counterexample do not depend on which member of an orbit is expanded: the
-verdict cannot change.
+verdict cannot change. That holds for every check too: ``TypeOK``, ``Inv``, the
+refinement and "at most one chosen" mention no particular acceptor or value, so
+a state (a step) passes exactly when its renamings do (a property test says so);
+the checks run on the successor before it is renamed.
 """
 
 from __future__ import annotations

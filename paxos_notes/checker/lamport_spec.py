@@ -27,10 +27,27 @@ the configurations ``MCPaxosTiny.cfg`` and ``MCPaxosSmall.cfg``; the older copy 
   The quorum family matters for the *generated* count, since each quorum that
   enables ``Phase2a`` is a separate witness; supersets of a majority are not in it.
 
-The property checked in every reachable state is the paper's second safety
-requirement, "Only a single value is chosen": value ``v`` is chosen when, for
-some ballot ``b``, every acceptor of some quorum has sent ``2b(b, v)``
-(`chosen_values`; ``quorum_size`` below a majority makes it fail).
+What is checked (``invariants="all"``, the default) is what TLC checks on the
+spec's models (``MCPaxos``: ``INVARIANT Inv``, ``PROPERTY V!Spec``), and the
+paper's second safety requirement besides:
+
+- in every reachable state, ``TypeOK`` and the inductive invariant ``Inv`` of
+  Paxos.tla, each conjunct a function below (`TYPE_OK`, `INV`), with Voting.tla's
+  ``ShowsSafeAt``, ``VotedFor``, ``DidNotVoteAt`` (and ``SafeAt``, for reading);
+- on every step, the refinement of Voting under the spec's mapping (``votes``
+  from the 2b messages, ``maxBal`` itself): the step is ``IncreaseMaxBal(a, b)``
+  or ``VoteFor(a, b, v)`` with its enabling condition true, or changes neither
+  (`voting_step`); this is what "every step of Paxos is a step of Voting"
+  means, the P2c induction of §2.2 in formal dress;
+- "Only a single value is chosen" (§2.1): value ``v`` is chosen when, for some
+  ballot ``b``, every acceptor of some quorum has sent ``2b(b, v)``
+  (`chosen_values`; ``quorum_size`` below a majority makes it fail, while Inv
+  and the refinement still hold, as Paxos.tla's closing comment predicts).
+
+``invariants="safety"`` checks only the last. A violation names the conjunct
+(`violated_conjunct`) or the Voting action and its false conjunct, and the
+result carries the shortest behaviour, printed as TLC prints one
+(`tla_behaviour`: the spec's variable names, messages as records).
 
 How counts are defined (as TLC defines them)
 --------------------------------------------
