@@ -258,7 +258,8 @@ class _Encoding:
         Runs the spec's own actions on that part of the state (`_Encoding.decode`
         of the key: the other acceptors' variables are left initial, and no
         action of ``a`` reads them). Returns (generated count, moves that send
-        no vote, moves that vote, moves that are no Voting step). A move is
+        no vote, moves that vote, those of the first that are no Voting step).
+        A move is
         (bits sent, XOR of ``a``'s state index); a vote move adds the 2b's
         (ballot, value) and the mask of votes that would make it no ``VoteFor``.
         Whether a move that sends no vote is ``IncreaseMaxBal(a, b)`` or a
@@ -290,10 +291,10 @@ class _Encoding:
                     clash = -1  # every state clashes: the step goes to the spec's check
                 need = 1 << self.two_a[(b, v)]
                 votes.append((sent, flip, clash, need, b, v))
-            elif voting_step(c, s, succ).ok:
-                moves.append((sent, flip))
             else:
-                bad.append((sent, flip))
+                moves.append((sent, flip))
+                if not voting_step(c, s, succ).ok:
+                    bad.append((sent, flip))  # also a move: "safety" explores it
         return count, tuple(moves), tuple(votes), tuple(bad)
 
     def phase2a_moves(self, spec: Paxos, b: int, key: int) -> tuple[int, tuple[int, ...]]:
