@@ -46,8 +46,12 @@ distinct part regardless. The refinement of Voting: a Phase1a or Phase2a step
 changes neither ``votes`` nor ``maxBal`` (a stutter of Voting); whether a
 Phase1b step is ``IncreaseMaxBal(a, b)`` depends on ``maxBal[a]`` only, so it is
 decided in the memo entry; a vote's ``VoteFor(a, b, v)`` conditions are masks
-tested per step, and any doubtful step is judged by `lamport_spec.voting_step`,
-which names the false conjunct.
+tested per step (its last, ``ShowsSafeAt(Q, b, v)`` for some quorum ``Q``, follows
+from Inv's ``Msg2aShowsSafe``, already checked in the state before, once the
+``2a(b, v)`` message is there: the spec's own argument, in its comment on
+Phase2a), and any doubtful step is judged by `lamport_spec.voting_step`, which
+names the false conjunct. The readable checker evaluates every condition
+directly, and the tests compare the two on every mutation.
 
 Symmetry
 --------
