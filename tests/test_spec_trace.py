@@ -26,7 +26,7 @@ from paxos_notes.cluster import Cluster
 from paxos_notes.messages import Accept, Accepted, Chosen, Nack, Prepare, Promise, Proposal
 from paxos_notes.script import drive, replay
 from paxos_notes.sim import Network, Simulation
-from paxos_notes.trace import Trace
+from paxos_notes.trace import Event, Trace
 
 SCOPE = Scope(("a1", "a2", "a3"), ("x", "y"))
 
@@ -320,3 +320,55 @@ def test_simulate_validate_exits_1_at_a_step_outside_the_spec(capsys, monkeypatc
     assert main(argv) == 1
     out = capsys.readouterr().out
     assert "LEAVES THE SPEC at step " in out and "is not a Phase2b step" in out
+
+
+# -- hand-written traces: departures no variant makes -------------------------------------
+
+
+def _trace(*steps: list[Event]) -> Trace:
+    t = Trace(meta={"acceptors": ["a1", "a2", "a3"], "values": ["x", "y"]})
+    for number, events in enumerate(steps, 1):
+        for e in events:
+            t.append(e._replace(step=number))
+    return t
+
+
+def _send(m) -> Event:
+    return Event(0, 0.0, "send", m.sender, m)
+
+
+def _promise(a: str, number: ProposalNumber, accepted=None, promised=None) -> list[Event]:
+    m = Promise(a, "p1", number, accepted)
+    state = {"promised": promised or number, "accepted": accepted}
+    return [Event(0, 0.0, "promise", a, state=state), _send(m)]
+
+
+def test_a_promise_not_above_max_bal_is_not_a_phase1b_step():
+    t = _trace([_send(Prepare("p1", "a1", n(1)))], [_send(Prepare("p1", "a1", n(0)))],
+               _promise("a1", n(1)), _promise("a1", n(0), promised=n(1)))
+    d = validate(t).departure
+    assert d is not None and (d.step, d.action) == (4, "Phase1b")
+    assert d.condition == "m.bal > maxBal[a]" and d.detail == "0 > 1 is false"
+    assert d.what == "a1's promise (1b, bal 0, mbal -1, mval None)"
+
+
+def test_a_promise_for_an_unsent_prepare_is_not_a_phase1b_step():
+    d = validate(_trace(_promise("a2", n(3)))).departure
+    assert d is not None and d.condition.startswith('\\E m \\in msgs : m.type = "1a"')
+
+
+def test_a_promise_misreporting_the_vote_fails_phase1bs_result():
+    t = _trace([_send(Prepare("p1", "a1", n(2)))],
+               _promise("a1", n(2), accepted=Proposal(n(1), "y")))
+    d = validate(t).departure
+    assert d is not None and d.action == "Phase1b" and not d.enabling
+    assert "mval |-> maxVal[a]" in d.condition and "(-1, None)" in d.detail
+
+
+def test_two_values_in_one_step_are_not_one_action():
+    t = _trace([_send(Prepare("p1", "a1", n(0)))], _promise("a1", n(0)),
+               _promise("a2", n(0)),
+               [_send(Accept("p1", "a1", n(0), "x")), _send(Accept("p1", "a2", n(0), "y"))])
+    d = validate(t).departure
+    assert d is not None and d.step == 4 and d.condition == "Send(m)"
+    assert "2 new messages" in d.detail

@@ -430,12 +430,16 @@ class _Validator:
                 who = ", ".join(scope.acceptors[i] for i in senders) or "no acceptor"
                 return (_2A_QUORUM, f"1b messages for ballot {b} came from {who}: fewer than "
                         f"a quorum of {scope.quorum_size}", True)
+            c = _constants(len(scope.acceptors), len(scope.values), b, scope.quorum_size)
+            enabled = any(True for _ in ACTIONS["Phase2a"](c, self.spec._replace(msgs=msgs),
+                                                             b, v))
+            if others and enabled:
+                return _UNCHANGED, self._change(others[0], changed[others[0]]), False
             votes = sorted({(m[3], m[4]) for m in msgs if m[0] == "1b" and m[3] >= 0})
             shown = ", ".join(f"({vb}, {scope.value_name(vv)})" for vb, vv in votes)
-            if others:
-                return _UNCHANGED, self._change(others[0], changed[others[0]]), False
-            return (_2A_SAFE, f"every quorum's 1b messages for ballot {b} report votes "
-                    f"({shown}) whose highest-numbered one is not {scope.value_name(v)}", True)
+            return (_2A_SAFE, f"in every quorum whose 1b messages for ballot {b} were sent, "
+                    f"some report a vote and the highest-numbered vote's value is not "
+                    f"{scope.value_name(v)}; votes reported: {shown}", True)
         a = args[0]  # Phase2b
         pre = self.vars[a]
         r = next(iter(new), None)
