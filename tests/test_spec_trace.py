@@ -17,7 +17,13 @@ from hypothesis import strategies as st
 from paxos_notes.agents import Acceptor, AcceptorStorage, replace
 from paxos_notes.ballots import ProposalNumber
 from paxos_notes.checker.lamport_spec import NO_BALLOT
-from paxos_notes.checker.spec_trace import Scope, spec_record, spec_vars, validate
+from paxos_notes.checker.spec_trace import (
+    Scope,
+    spec_record,
+    spec_vars,
+    validate,
+    validate_stored,
+)
 from paxos_notes.checker.stored import stored
 from paxos_notes.checker.variants import MOST_COMMON_VALUE_RUN, VARIANTS
 from paxos_notes.cli import main
@@ -181,6 +187,7 @@ BROKEN = [
 def test_broken_variant_leaves_the_spec_at_the_named_step(name, step, action, condition):
     run = replay(VARIANTS[name].cluster(), stored(name).steps)
     v = validate(run)
+    assert validate_stored(name) == v
     d = v.departure
     assert d is not None, v.verdict()
     assert (d.step, d.action) == (step, action), str(d)

@@ -52,7 +52,8 @@ that keeps a step's check small however long the run.
 
 Entry points: `validate` (a `script.Run`, a `Simulation`, or a recorded
 `Trace`), returning a `Validation` with per-step `Row`s for a table and the
-first `Departure`, if any.
+first `Departure`, if any; `validate_stored` for a variant's stored
+counterexample (where a broken rule leaves the spec).
 """
 
 from __future__ import annotations
@@ -65,12 +66,15 @@ from typing import Any
 from ..agents import Acceptor
 from ..ballots import ProposalNumber
 from ..messages import Accept, Accepted, Message, Prepare, Promise, Proposal
-from ..script import Run
+from ..script import Run, replay
 from ..sim import Simulation
 from ..trace import Event, Trace
 from .lamport_spec import ACTIONS, NO_BALLOT, Constants, SpecState
+from .stored import stored
+from .variants import get_variant
 
-__all__ = ["Departure", "Row", "Scope", "Validation", "spec_record", "spec_vars", "validate"]
+__all__ = ["Departure", "Row", "Scope", "Validation", "spec_record", "spec_vars", "validate",
+           "validate_stored"]
 
 Record = tuple[Any, ...]  # a spec message, as in lamport_spec: ("2a", bal, val), ...
 
@@ -571,3 +575,10 @@ def validate(run: Run | Simulation | Trace, *, rows: bool = True) -> Validation:
     if sim is not None:
         _check_final(v, sim)
     return Validation(v.steps, v.departure, tuple(v.rows))
+
+
+def validate_stored(variant: str) -> Validation:
+    """A variant's stored model-checker run (`checker.stored`), replayed by
+    `script.replay` with the checker's step numbers, and validated."""
+    v = get_variant(variant)
+    return validate(replay(v.cluster(), stored(v.name).steps))
