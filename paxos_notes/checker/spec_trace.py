@@ -27,10 +27,11 @@ The refinement mapping (agents → the spec's variables)
   message sent again (or to another acceptor) adds nothing.
 - ballots: a proposal number ``(round, proposer)`` becomes its natural number
   ``round * N + proposer`` (`ProposalNumber.natural`). That relabelling is
-  injective and preserves order; the spec's actions use ballots only through
-  ``=``, ``>``, ``>=`` and comparison with ``-1``, and ``Ballot`` is all of
-  ``Nat``, so a run is a behaviour under one order-preserving relabelling iff
-  it is under any other: the choice of integers cannot make a step valid or
+  injective and preserves order. The spec's actions use ballots only through
+  ``=``, ``>`` and ``>=`` between them and the test ``m.mbal >= 0`` (true of
+  every ballot, false of ``-1``), and ``Ballot`` is all of ``Nat``; so a run
+  is a behaviour under one order-preserving relabelling into ``Nat`` iff it
+  is under any other: the choice of integers cannot make a step valid or
   invalid.
 - values: the spec's ``Value`` is the cluster's proposal values, numbered in
   order (as `lamport_spec` numbers them); ``Quorum`` is MCPaxos's, every set
@@ -42,6 +43,19 @@ mapped variable, so each is a stutter — and the validator checks that it
 really changes nothing, rather than assuming it: a crash that loses an unsaved
 promise, or a restart without stable storage, changes ``maxBal`` at a
 stutter, which no action of the spec allows.
+
+The acceptors' storage is read from the run's trace: the simulator records
+it after every promise, accept, crash, restart and persist (`Event.state`).
+After a live run the validator also compares it with the agents' real
+storage, so a change that no event recorded cannot pass unseen.
+
+Safe is not the same as inside the spec. ``phase2-other-majority`` (accept
+requests to every acceptor) can leave it: P1a lets an acceptor that never
+promised accept a proposal numbered below one it already accepted, while
+the spec's ``maxBal`` rises with a vote and ``Phase2b`` then refuses. And a
+broken variant can stay inside it: ``flexible-unsafe``'s steps are all steps
+of the spec; what is wrong is its learners' quorum of one acceptor, which the
+spec's "chosen" (a majority of ``2b`` messages) does not share.
 
 Each step's verdict comes from `lamport_spec.ACTIONS`, the spec's own action
 functions: the mapped post-state must be one of the action's successors of the
@@ -83,7 +97,8 @@ _NOTHING: frozenset[Record] = frozenset()
 #: Event kinds that carry an acceptor's storage after the event (`Event.state`).
 _STORAGE_KINDS = frozenset(("promise", "accept", "crash", "restart", "persist"))
 
-# The conjuncts, as Paxos.tla writes them (quoted briefly, from Lamport's spec).
+# The conjuncts, quoted briefly from Leslie Lamport's Paxos.tla (tlaplus/Examples,
+# MIT licence), to name in a report the one that fails.
 _1A_EXISTS = '\\E m \\in msgs : m.type = "1a"'
 _1B_ABOVE = "m.bal > maxBal[a]"
 _2A_FRESH = '~ \\E m \\in msgs : m.type = "2a" /\\ m.bal = b'
