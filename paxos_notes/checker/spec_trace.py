@@ -72,9 +72,10 @@ counterexample (where a broken rule leaves the spec).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 
 from ..agents import Acceptor
@@ -238,9 +239,27 @@ class _AtBallot(Constants):
         return (self.max_ballot,)
 
 
+@dataclass(frozen=True)
+class _OneQuorum(_AtBallot):
+    """`_AtBallot`, with ``Quorum`` narrowed to one quorum: ``Phase2a``'s
+    ``\\E Q \\in Quorum`` is a disjunction over the quorums, so the validator
+    asks the spec's ``Phase2a`` about one quorum at a time and stops at the
+    first that enables it (the spec's own function counts every witness, as TLC
+    does, which costs 35 quorums with seven acceptors on every ``2a``)."""
+
+    quorum: tuple[int, ...] = ()
+
+    @cached_property
+    def quorums(self) -> tuple[tuple[int, ...], ...]:
+        return (self.quorum,)
+
+
 @cache
 def _constants(acceptors: int, values: int, ballot: int, quorum_size: int) -> Constants:
     return _AtBallot(acceptors, values, ballot, quorum_size)
+
+
+_new_state = tuple.__new__
 
 
 class _Validator:
@@ -258,6 +277,7 @@ class _Validator:
         self.steps = 0
         self.departure: Departure | None = None
         self.spec = self._state(self.vars, _NOTHING)  # the mapped variables, msgs aside
+        self.constants: dict[int, Constants] = {}  # the spec's constants, per ballot
 
     # -- one step -------------------------------------------------------------
     def step(self, number: int, events: Sequence[Event]) -> bool:
@@ -276,6 +296,7 @@ class _Validator:
         every run, and most steps are stutters that need no more than a glance.
         """
         scan, finish, rows = self._scan, self._finish, self.keep_rows
+        scope, msgs = self.scope, self.msgs
         new: dict[Record, Message] = {}
         changed: dict[int, tuple[int, int, int | None]] = {}
         number, start = None, 0
@@ -289,7 +310,11 @@ class _Validator:
                     else:
                         self.steps += 1
                 number, start = e.step, i
-            if e.kind == "send" or e.state is not None:
+            if e.kind == "send":  # `_scan`, inlined for the commonest event
+                r = spec_record(e.message, scope)
+                if r is not None and r not in msgs and r not in new:
+                    new[r] = e.message
+            elif e.state is not None:
                 scan(e, new, changed)
         if number is not None:
             finish(number, events[start:], new, changed)
@@ -368,13 +393,30 @@ class _Validator:
         scope = self.scope
         ballot_msgs = self.by_ballot.get(ballot, _NOTHING)
         bals, vbals, vals, _ = self.spec
-        pre = SpecState(bals, vbals, vals, ballot_msgs)
+        # tuple.__new__: SpecState(...) without the named tuple's Python-level
+        # constructor; this runs for every message a run sends.
+        pre = _new_state(SpecState, (bals, vbals, vals, ballot_msgs))
         for i, (bal, vbal, val) in changed.items():  # at most one acceptor
             bals, vbals, vals = _put(bals, i, bal), _put(vbals, i, vbal), _put(vals, i, val)
-        post = SpecState(bals, vbals, vals, ballot_msgs | new.keys() if new else ballot_msgs)
-        c = _constants(len(scope.acceptors), len(scope.values), ballot, scope.quorum_size)
-        if any(succ == post for _, succ in ACTIONS[name](c, pre, *args)):
-            return post
+        post = _new_state(SpecState, (bals, vbals, vals,
+                                      ballot_msgs | new.keys() if new else ballot_msgs))
+        action = ACTIONS[name]
+        if name == "Phase2a":
+            # only quorums of acceptors that sent a 1b for the ballot can be witnesses
+            senders = sorted({m[1] for m in ballot_msgs if m[0] == "1b"})
+            for q in itertools.combinations(senders, scope.quorum_size):
+                c: Constants = _OneQuorum(len(scope.acceptors), len(scope.values), ballot,
+                                          scope.quorum_size, q)
+                if any(succ == post for _, succ in action(c, pre, *args)):
+                    return post
+            return None
+        c = self.constants.get(ballot)  # type: ignore[assignment]
+        if c is None:
+            c = self.constants[ballot] = _AtBallot(
+                len(scope.acceptors), len(scope.values), ballot, scope.quorum_size)
+        for _, succ in action(c, pre, *args):
+            if succ == post:
+                return post
         return None
 
     @staticmethod
