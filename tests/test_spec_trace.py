@@ -379,3 +379,33 @@ def test_two_values_in_one_step_are_not_one_action():
     d = validate(t).departure
     assert d is not None and d.step == 4 and d.condition == "Send(m)"
     assert "2 new messages" in d.detail
+
+
+def test_phase2a_is_enabled_by_any_quorum_not_only_the_first():
+    # a1 voted (1, 'y'); for ballot 2, a1 reports that vote, a2 and a3 report
+    # none. 2a(2, 'x') is a Phase2a step: the quorum {a2, a3} shows 'x' safe,
+    # though the quorums with a1 ({a1, a2} comes first) would demand 'y'.
+    accepted = Proposal(n(1), "y")
+    t = _trace([_send(Prepare("p2", "a1", n(1)))], _promise("a1", n(1)), _promise("a2", n(1)),
+               [_send(Accept("p2", "a1", n(1), "y"))],
+               [Event(0, 0.0, "accept", "a1", state={"promised": n(1), "accepted": accepted}),
+                _send(Accepted("a1", "l1", n(1), "y"))],
+               [_send(Prepare("p1", "a1", n(2)))],
+               _promise("a1", n(2), accepted=accepted), _promise("a2", n(2)),
+               _promise("a3", n(2)),
+               [_send(Accept("p1", "a2", n(2), "x"))])
+    v = validate(t)
+    assert v.valid, v.verdict()
+    assert v.rows[-1].action == "Phase2a(2, 'x')"
+    # without a3's 1b, every quorum holds a1's vote: the same request leaves the spec
+    short = _trace(*[[e._replace(step=0) for e in group] for group in
+                     _groups(t) if not any(e.agent == "a3" for e in group)])
+    d = validate(short).departure
+    assert d is not None and d.action == "Phase2a" and "Q1bv = {}" in d.condition
+
+
+def _groups(t: Trace) -> list[list[Event]]:
+    out: dict[int, list[Event]] = {}
+    for e in t.events:
+        out.setdefault(e.step, []).append(e)
+    return list(out.values())
