@@ -289,6 +289,14 @@ def test_fuzz_reports_spec_valid_runs(capsys):
     assert "spec-valid runs: 5 of 5" in capsys.readouterr().out
 
 
+def test_fuzz_replay_prints_the_spec_verdict(capsys):
+    assert main(["fuzz", "--seed", "1", "--replay", "5"]) == 0
+    assert "Paxos.tla:  spec-valid: all " in capsys.readouterr().out
+    assert main(["fuzz", "--seed", "1", "--replay", "5", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["spec_valid"] is True and data["spec_departure"] is None
+
+
 def test_fuzz_fails_a_run_that_leaves_the_spec(capsys, monkeypatch):
     def broken_run(run_seed):
         cluster = VARIANTS["phase2-other-majority"].cluster()
