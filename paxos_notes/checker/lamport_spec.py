@@ -93,6 +93,7 @@ from functools import cached_property
 from typing import NamedTuple
 
 __all__ = [
+    "ACTIONS",
     "CHECKED",
     "INV",
     "LIMITS",
@@ -472,6 +473,20 @@ class Paxos:
 
 #: The spec itself (no mutation).
 PAXOS = Paxos()
+
+
+#: The spec's four actions by name, each a generator of ``(action, successor)``
+#: pairs, one per way it is enabled (the ``\E`` witnesses): the methods of
+#: `PAXOS`, called as ``ACTIONS[name](constants, state, *arguments)``. Trace
+#: validation (`paxos_notes.checker.spec_trace`) asks these very functions
+#: whether a step of the agents is a step of the spec, and both explorers build
+#: their successors from them: one rule, one place.
+ACTIONS = {
+    "Phase1a": PAXOS.Phase1a,
+    "Phase1b": PAXOS.Phase1b,
+    "Phase2a": PAXOS.Phase2a,
+    "Phase2b": PAXOS.Phase2b,
+}
 
 
 def successors(
