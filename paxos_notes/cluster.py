@@ -167,6 +167,7 @@ def agent_classes(names: Mapping[str, object]) -> dict[str, type]:
         cls = AGENT_CLASSES.get(name) if isinstance(name, str) else None
         if cls is None or not issubclass(cls, ROLES[role]):
             known = sorted(n for n, c in AGENT_CLASSES.items() if issubclass(c, ROLES[role]))
-            raise ValueError(f"agents[{role!r}] must be one of {known}, got {str(name)[:40]!r}")
+            raise ValueError(f"agents[{role!r}] must be one of {known}, got {str(name)[:40]!r} "
+                             f"(import paxos_notes.checker first for its variants' classes)")
         out[role] = cls
     return out

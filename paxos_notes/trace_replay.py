@@ -120,6 +120,7 @@ class _Replay:
                            f"{_what(want)}")
         got = self._events[i]
         if got != want:
+            self._known(i, got)  # an unknown name is the plainer reason
             raise _Stop(i, _difference(got, want))
         self._cursor = i + 1
 
@@ -232,7 +233,8 @@ class _Replay:
             if node is None:
                 raise _Stop(i, f"{kind} must name an agent, got {name[:64]!r}")
             if node.up == (kind == "restart"):
-                raise _Stop(i, f"{name} {kind}s while it is already "
+                verb = "crashes" if kind == "crash" else "restarts"
+                raise _Stop(i, f"{name} {verb} while it is already "
                                f"{'up' if node.up else 'down'}")
             (self._crash if kind == "crash" else self._restart)(name)  # type: ignore[attr-defined]
         elif kind == "persist":
@@ -291,6 +293,12 @@ def run_from_header(meta: dict[str, Any], events: list[Event]) -> _Replay:
     values = meta.get("values")
     if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
         raise ValueError("values must be a list of the proposers' values")
+    shape = Cluster(acceptors=len(acceptors), proposers=len(proposers), learners=len(learners))
+    for key, built in (("acceptors", shape.acceptor_names), ("proposers", shape.proposer_names),
+                       ("learners", shape.learner_names)):
+        if tuple(meta[key]) != built:
+            raise ValueError(f"{key} must be {list(built)[:20]}, as the simulator names "
+                             f"them, got {str(meta[key])[:80]}")
     classes = agent_classes(meta.get("agents", {}))
     learning = meta.get("learning", "all")
     distinguished = meta.get("distinguished", 1)
@@ -302,12 +310,6 @@ def run_from_header(meta: dict[str, Any], events: list[Event]) -> _Replay:
                       learners=len(learners), values=tuple(values),
                       quorums=_quorums(meta, acceptors), shared_numbers=shared,
                       learning=learning, distinguished=distinguished, **classes)
-    for key, built in (("acceptors", cluster.acceptor_names),
-                       ("proposers", cluster.proposer_names),
-                       ("learners", cluster.learner_names)):
-        if tuple(meta[key]) != built:
-            raise ValueError(f"{key} must be {list(built)[:20]}, as the simulator names "
-                             f"them, got {str(meta[key])[:80]}")
     leader = meta.get("leader")
     if leader is not None and leader not in cluster.proposer_names:
         raise ValueError(f"leader must be null or one of {list(cluster.proposer_names)}")
