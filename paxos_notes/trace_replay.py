@@ -22,6 +22,7 @@ in the length of the trace.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection
 from typing import Any
 
 from .agents import Proposer
@@ -341,4 +342,100 @@ def rederive(trace: Trace) -> None:
         raise ValueError(f"trace: event {run._cursor}: {one_line(e)}") from None
 
 
-__all__ = ["CAUSES", "rederive", "run_from_header"]
+
+
+# -- the network alone: for a protocol whose handlers are not run again -----------------
+
+
+def check_network(events: list[Event], nodes: Collection[str]) -> None:
+    """Check the bookkeeping of `paxos_notes.net.World` along ``events``: the clock
+    and the steps never go back; every message put in flight (``send``,
+    ``duplicate``) takes the next id; a message is delivered or dropped only while
+    it is in flight under that id, and a duplicate copies one in flight; a node
+    (``nodes``: what can crash and be cut off) crashes only when up, restarts only
+    when down, sends and acts only when up, and receives only when up and not cut
+    off from the sender; a drop says a reason the world gives. One-line
+    ``ValueError`` ("trace: event N: ...") at the first event that breaks one.
+
+    This is what the §3 trace loader checks; it does not run the servers again.
+    """
+    try:
+        _network(events, frozenset(nodes))
+    except _Stop as stop:
+        raise ValueError(f"trace: event {stop.index}: {stop.reason}"[:400]) from None
+
+
+def _network(events: list[Event], nodes: frozenset[str]) -> None:
+    flying: dict[int, Any] = {}
+    copies: Counter[Any] = Counter()
+    up = dict.fromkeys(nodes, True)
+    groups: tuple[frozenset[str], ...] = ()
+    last_id, time, step = 0, 0.0, 0
+
+    def cut(a: str, b: str) -> bool:
+        return bool(groups) and a in nodes and b in nodes and \
+            not any(a in g and b in g for g in groups)
+
+    for i, e in enumerate(events):
+        if e.time < time:
+            raise _Stop(i, f"time {e.time} is before the previous event's time {time}: "
+                           f"time runs backwards")
+        if e.step < step:
+            raise _Stop(i, f"step {e.step} comes after step {step}: steps run backwards")
+        time, step = e.time, e.step
+        kind, name, m = e.kind, e.agent, e.message
+        if kind in ("crash", "restart", "partition", "heal"):
+            if kind == "partition":
+                parts = [frozenset(g.split(",")) if g else frozenset()
+                         for g in e.detail.split(" | ")] if e.detail else []
+                unknown = sorted(set().union(*parts) - nodes) if parts else []
+                if unknown:
+                    raise _Stop(i, f"partition names {unknown[0][:64]!r}, which is not one of "
+                                   f"the header's nodes")
+                groups = tuple(parts)
+            elif kind == "heal":
+                groups = ()
+            elif name not in nodes:
+                raise _Stop(i, f"{kind} must name one of the header's nodes, "
+                               f"got {name[:64]!r}")
+            elif up[name] == (kind == "restart"):
+                verb = "crashes" if kind == "crash" else "restarts"
+                raise _Stop(i, f"{name} {verb} while it is already "
+                               f"{'up' if up[name] else 'down'}")
+            else:
+                up[name] = kind == "restart"
+            continue
+        if name in nodes and not up[name] and kind not in ("drop", "duplicate"):
+            raise _Stop(i, f"{_what(e)}: {name} is down")
+        if kind in ("send", "duplicate"):
+            if m is None or e.msg_id != last_id + 1:
+                raise _Stop(i, f"message id #{e.msg_id} should be #{last_id + 1} (ids count "
+                               f"every message put in flight)")
+            if kind == "duplicate" and not copies[m]:
+                raise _Stop(i, f"duplicates {m!r:.120}, which is not in flight")
+            last_id = e.msg_id
+            flying[last_id] = m
+            copies[m] += 1
+        elif kind in ("deliver", "drop") and e.msg_id is not None:
+            p = flying.get(e.msg_id)
+            if p is None:
+                raise _Stop(i, f"{kind} of message #{e.msg_id}, which is not in flight: never "
+                               f"sent, or already delivered or dropped")
+            if p != m:
+                raise _Stop(i, f"message #{e.msg_id} in flight is {p!r:.120}, not {m!r:.120}")
+            receiver_down = m.receiver in nodes and not up[m.receiver]
+            if kind == "deliver" and (receiver_down or cut(m.sender, m.receiver)):
+                raise _Stop(i, f"delivered to {m.receiver}, which is "
+                               f"{'down' if receiver_down else 'cut off by a partition'}")
+            if kind == "drop":
+                just_sent = i > 0 and events[i - 1].msg_id == e.msg_id and \
+                    events[i - 1].kind in ("send", "duplicate")
+                if not ((e.detail == LOST and just_sent) or e.detail == DROPPED
+                        or (e.detail == "partitioned" and cut(m.sender, m.receiver))
+                        or (e.detail == "receiver is down" and receiver_down)):
+                    raise _Stop(i, f"the drop's reason {e.detail[:60]!r} does not hold here")
+            del flying[e.msg_id]
+            copies[m] -= 1
+
+
+__all__ = ["CAUSES", "check_network", "rederive", "run_from_header"]
