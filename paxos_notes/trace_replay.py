@@ -34,6 +34,8 @@ from .quorums import Majority, QuorumSystem, from_spec
 from .sim import Simulation
 from .trace import Event, Trace, one_line
 
+_tuple_new = tuple.__new__
+
 #: Events the world chooses; every other event follows from one of these.
 CAUSES = ("propose", "deliver", "drop", "duplicate", "crash", "restart", "persist",
           "partition", "heal")
@@ -102,7 +104,9 @@ class _Replay:
                  **kwargs: Any) -> None:
         self._events = events
         self._cursor = 0
-        self._flying: Counter[Message] = Counter()  # messages in flight, by value
+        # Messages in flight, by value, for a duplicate made by hand (which names no
+        # id): counted from the first such duplicate on, as most traces have none.
+        self._flying: Counter[Message] | None = None
         self._loss = meta.get("loss") != 0
         self._duplication = meta.get("duplication") != 0
         super().__init__(cluster, seed=0, manual=True, **kwargs)  # type: ignore[call-arg]
@@ -115,7 +119,9 @@ class _Replay:
                msg_id: int | None = None, detail: str = "",
                state: dict[str, Any] | None = None) -> None:
         i = self._cursor
-        want = self.EVENT(self.steps, self.now, kind, agent, message, msg_id, detail, state)
+        # `now` is an event's time, rounded already: no need for Event's constructor
+        want = _tuple_new(self.EVENT, (self.steps, self.now, kind, agent, message, msg_id,
+                                       detail, state))
         if i >= len(self._events):
             raise _Stop(i, f"missing: the trace ends, but the agents' handlers go on with "
                            f"{_what(want)}")
@@ -134,7 +140,8 @@ class _Replay:
         mid = self._next_id
         if mid == before:
             return  # handed over inside a process: never in flight
-        self._flying[m] += 1
+        if self._flying is not None:
+            self._flying[m] += 1
         nxt = self._peek()
         if nxt is None or nxt.step != self.steps:
             return
@@ -155,7 +162,8 @@ class _Replay:
 
     def _take(self, msg_id: int) -> Any:
         p = super()._take(msg_id)  # type: ignore[misc]
-        self._flying[p.message] -= 1
+        if self._flying is not None:
+            self._flying[p.message] -= 1
         return p
 
     # -- the world's choices, applied as actions ------------------------------------
@@ -225,6 +233,8 @@ class _Replay:
                         else f"a drop must say why: {DROPPED!r}, {LOST!r} or one of "
                              f"{FAILED_DELIVERY}")
         elif kind == "duplicate":
+            if self._flying is None:
+                self._flying = Counter(p.message for p in self.in_flight.values())
             if not self._flying[e.message]:
                 raise _Stop(i, f"duplicates {e.message!r:.120}, which is not in flight")
             self.duplicated += 1

@@ -397,3 +397,16 @@ def test_loading_stays_linear_in_the_trace() -> None:
     assert big > 6 * small
     # per event, the big trace is not much dearer than the small one (quadratic would be ~8x)
     assert t_big / big < 3 * t_small / small
+
+
+def test_every_agent_class_of_the_checker_can_be_named_by_a_trace() -> None:
+    """A variant class missing from the table would make its own traces unloadable."""
+    from paxos_notes.checker import variants
+    from paxos_notes.cluster import AGENT_CLASSES, ROLES
+
+    defined = {obj for obj in vars(variants).values() if isinstance(obj, type)
+               and any(issubclass(obj, base) for base in ROLES.values())}
+    assert len(defined) >= 14
+    assert defined <= set(AGENT_CLASSES.values())
+    assert {v.acceptor for v in VARIANTS.values()} | {v.proposer for v in VARIANTS.values()} \
+        <= set(AGENT_CLASSES.values())
