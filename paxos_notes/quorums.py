@@ -295,6 +295,9 @@ class Flexible(QuorumSystem):
 # -- as plain data, for a trace's header ---------------------------------------------------
 
 QUORUM_KINDS = ("majority", "threshold", "explicit", "grid", "flexible")
+#: Most quorums (or grid rows) a header may list: a learner tests them all for
+#: every acceptance it hears, so a hostile list must not make loading crawl.
+MAX_LISTED = 256
 
 
 def to_spec(q: QuorumSystem) -> dict[str, Any]:
@@ -331,9 +334,10 @@ def from_spec(acceptors: Sequence[str], spec: Any) -> QuorumSystem:
         return v
 
     def names(v: Any, key: str) -> list[list[str]]:
-        if not isinstance(v, list) or not 1 <= len(v) <= 4096 or not all(
+        if not isinstance(v, list) or not 1 <= len(v) <= MAX_LISTED or not all(
                 isinstance(x, list) and all(isinstance(a, str) for a in x) for x in v):
-            raise ValueError(f"quorum_system {key} must be a list of lists of acceptor names")
+            raise ValueError(f"quorum_system {key} must be a list of 1..{MAX_LISTED} lists of "
+                             f"acceptor names")
         return v
 
     if kind == "majority":

@@ -13,6 +13,7 @@ or the checker writes loads (no false rejects).
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import time
@@ -410,3 +411,75 @@ def test_every_agent_class_of_the_checker_can_be_named_by_a_trace() -> None:
     assert defined <= set(AGENT_CLASSES.values())
     assert {v.acceptor for v in VARIANTS.values()} | {v.proposer for v in VARIANTS.values()} \
         <= set(AGENT_CLASSES.values())
+
+
+# -- exhaustive: every one-field edit of a small real trace --------------------------
+
+
+def hand_run() -> dict[str, Any]:
+    """A hand-driven run with a nack, a partition, a lost delivery, a late write,
+    a duplicate and a learner that crashes and learns again."""
+    cluster = Cluster(acceptors=3, proposers=2, learners=2, learning="distinguished",
+                      acceptor=VARIANTS["send-before-persist"].acceptor)
+    sim = Simulation(cluster, seed=0, manual=True)
+    run = drive(sim, [("propose", "p1")])
+    sim.partition(["p1", "a1", "a2", "l1", "l2"], ["p2", "a3"])
+    run.then([("deliver", "p1", "a1", "Prepare"), ("deliver", "p1", "a2", "Prepare"),
+              ("deliver", "p1", "a3", "Prepare"), ("persist", "a1"),
+              ("deliver", "a1", "p1", "Promise"), ("deliver", "a2", "p1", "Promise"),
+              ("duplicate", "p1", "a1", "Accept")])
+    sim.heal()
+    run.settle().then([("crash", "l2"), ("restart", "l2"), ("propose", "p2")]).settle()
+    kinds = {e.kind for e in run.trace}
+    assert {"partition", "heal", "persist", "duplicate", "drop", "chosen", "learned"} <= kinds
+    return json.loads(run.trace.to_json())
+
+
+OTHER_KIND = {"send": "duplicate", "duplicate": "send", "deliver": "drop", "drop": "deliver",
+              "crash": "restart", "restart": "crash", "promise": "accept", "accept": "promise",
+              "learned": "chosen", "chosen": "learned", "propose": "persist",
+              "persist": "propose", "violation": "heal", "partition": "heal",
+              "heal": "crash"}  # not "partition": one with no groups cuts no link
+#: Another agent of another role (two acceptors may well have been able to do the same).
+OTHER_AGENT = {"a": "l1", "p": "a1", "l": "p1", "": "a1"}
+
+
+def one_field_edits(e: dict) -> list[tuple[str, Callable[[dict], None]]]:
+    """Each edit changes one field of an event to another value of its type."""
+    out: list[tuple[str, Callable[[dict], None]]] = [
+        ("kind", lambda e: e.update(kind=OTHER_KIND[e["kind"]])),
+        ("agent", lambda e: e.update(agent=OTHER_AGENT[e.get("agent", "")[:1]])),
+        ("msg_id", lambda e: e.update(msg_id=e.get("msg_id", 0) + 1)),
+        ("detail", lambda e: e.update(detail=e.get("detail", "") + "!")),
+    ]
+    if "message" in e:
+        out.append(("n", lambda e: e["message"]["n"].__setitem__(0, e["message"]["n"][0] + 1)))
+        out.append(("receiver", lambda e: e["message"].update(
+            receiver="a3" if e["message"]["receiver"] != "a3" else "a1")))
+        if "value" in e["message"]:
+            out.append(("value", lambda e: e["message"].update(value=e["message"]["value"] + "!")))
+    for key in e.get("state") or {}:
+        other: Any = [7, 0, 2] if key == "promised" else {"n": [7, 0, 2], "value": "q"}
+        out.append((f"state {key}", lambda e, k=key, o=other: e["state"].update(
+            {k: None if e["state"][k] is not None else o})))
+    return out
+
+
+@pytest.mark.parametrize("make", [hand_run, lossy_run], ids=["hand-driven", "automatic"])
+def test_every_one_field_edit_of_an_event_is_refused_at_that_event(make) -> None:
+    base = make()
+    tried, later = 0, []
+    for i, event in enumerate(base["events"]):
+        for field, edit in one_field_edits(event):
+            data = json.loads(json.dumps(base))
+            edit(data["events"][i])
+            tried += 1
+            with pytest.raises(ValueError) as e:
+                load(data)
+            # "event k: ..." (an impossible run) or "event k state ..." (a bad shape)
+            k = int(re.match(r"trace: event (\d+)[: ]", str(e.value)).group(1))  # type: ignore
+            assert k >= i, (i, field, str(e.value))
+            if k > i:  # possible by itself, impossible with what follows (a crash of
+                later.append((i, field))  # a proposer instead of a learner, say)
+    assert tried > 300
+    assert len(later) <= tried // 50, later
