@@ -483,3 +483,14 @@ def test_every_one_field_edit_of_an_event_is_refused_at_that_event(make) -> None
                 later.append((i, field))  # a proposer instead of a learner, say)
     assert tried > 300
     assert len(later) <= tried // 50, later
+
+
+@pytest.mark.parametrize("elect", [True, False], ids=["elections", "duels"])
+def test_traces_of_the_progress_runs_load(elect: bool) -> None:
+    """§2.4's runs: a manual simulation driven by election timers and delays."""
+    from paxos_notes.progress import Contest
+
+    for seed in range(4):
+        trace = Contest(proposers=3, elect=elect).run(seed, record=True).sim.trace
+        assert len(trace) > 20
+        assert Trace.from_json(trace.to_json()) == trace
