@@ -25,7 +25,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from paxos_notes.agents import Acceptor, NackingAcceptor, RepeatedPrepareAcceptor
+from paxos_notes.agents import Acceptor, NackingAcceptor, Proposer, RepeatedPrepareAcceptor
 from paxos_notes.checker.stored import stored
 from paxos_notes.checker.variants import VARIANTS
 from paxos_notes.cluster import Cluster
@@ -271,6 +271,10 @@ def test_a_proposal_by_another_than_the_leader() -> None:
 # -- no false rejects -----------------------------------------------------------------
 
 
+#: The checker's broken rules run in the simulator too: their traces must load.
+BROKEN_ACCEPTORS = sorted({v.acceptor for v in VARIANTS.values()} - {Acceptor}, key=str)
+BROKEN_PROPOSERS = sorted({v.proposer for v in VARIANTS.values()} - {Proposer}, key=str)
+
 QUORUMS = {
     "majority": lambda names: None,
     "threshold": lambda names: Threshold(names, max(1, len(names) - 1)),
@@ -278,23 +282,27 @@ QUORUMS = {
 }
 
 
-@settings(max_examples=60, deadline=None, derandomize=True,
+@settings(max_examples=100, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 10_000), acceptors=st.integers(1, 5), proposers=st.integers(1, 3),
        learners=st.integers(1, 3), learning=st.sampled_from(["all", "distinguished", "set"]),
-       acceptor=st.sampled_from([Acceptor, NackingAcceptor, RepeatedPrepareAcceptor]),
+       acceptor=st.sampled_from([Acceptor, NackingAcceptor, RepeatedPrepareAcceptor,
+                                 *BROKEN_ACCEPTORS]),
+       proposer=st.sampled_from([Proposer, *BROKEN_PROPOSERS]),
        quorums=st.sampled_from(sorted(QUORUMS)), shared=st.booleans(),
        loss=st.sampled_from([0.0, 0.2, 0.5]), dup=st.sampled_from([0.0, 0.2]),
        crash=st.sampled_from([0.0, 0.02, 0.1]), processes=st.booleans(),
        leader=st.booleans())
 def test_every_simulated_trace_loads(seed: int, acceptors: int, proposers: int, learners: int,
-                                     learning: str, acceptor: type, quorums: str, shared: bool,
+                                     learning: str, acceptor: type, proposer: type,
+                                     quorums: str, shared: bool,
                                      loss: float, dup: float, crash: float, processes: bool,
                                      leader: bool) -> None:
     names = Cluster(acceptors=acceptors).acceptor_names
     cluster = Cluster(acceptors=acceptors, proposers=proposers, learners=learners,
                       learning=learning, distinguished=min(2, learners), acceptor=acceptor,
-                      quorums=QUORUMS[quorums](names), shared_numbers=shared)
+                      proposer=proposer, quorums=QUORUMS[quorums](names),
+                      shared_numbers=shared)
     net = Network(loss=loss, duplication=dup, crash_rate=crash, delay=(0.5, 4.0),
                   faults_until=150.0)
     world = ProcessSimulation if processes else Simulation
