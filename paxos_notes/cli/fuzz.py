@@ -64,13 +64,21 @@ def configure_fuzz(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, required=True, help="seed for the schedules")
     p.add_argument("--replay", type=int, metavar="RUN_SEED",
                    help="re-run one schedule by the run seed a failure printed")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--json", action="store_true",
+                   help="print one JSON object (with --replay: the schedule, the summary "
+                        "and the events)")
     p.add_argument("--quiet", action="store_true", help="no progress counter")
 
 
 def run_fuzz(args: argparse.Namespace) -> int:
     if args.replay is not None:
         sim, sch = fuzz_run(args.replay)
+        if args.json:  # one object, like every other --json: the schedule, the
+            # run's summary and its events (as in a --trace file)
+            print(json.dumps({"run_seed": args.replay, "schedule": sch,
+                              "summary": sim.summary(),
+                              "events": [e.to_dict() for e in sim.trace]}, sort_keys=True))
+            return 0 if sim.history.safe else 1
         print(json.dumps(sch, sort_keys=True))
         for e in sim.trace:
             print(f"{e.time:9.3f}  {e.describe()}")
