@@ -1,18 +1,23 @@
 """The ``simulate`` command: one seeded run of single-decree Paxos on a faulty network (§2).
 
 `configure_simulate` declares the arguments, `run_simulate` returns the exit
-status (0 safe, 1 a safety requirement of §2.1 broken, 2 usage error, 3 the
-run stopped at ``--max-steps`` before ``--until``: safe as far as it went, but
-cut short). A ``--trace`` path that cannot be written (a missing folder, a
-directory, ``/proc``, an empty name) is a usage error before the run. A
-trace larger than the trace loader accepts
+status (0 safe, 1 a safety requirement of §2.1 broken — or, with
+``--validate``, a step that is not a step of Lamport's ``Paxos.tla`` — 2 usage
+error, 3 the run stopped at ``--max-steps`` before ``--until``: safe as far as
+it went, but cut short). A ``--trace`` path that cannot be written (a missing
+folder, a directory, ``/proc``, an empty name) is a usage error before the
+run. A trace larger than the trace loader accepts
 (`paxos_notes.trace.MAX_FILE_BYTES`, 64 MB) is not written, nor one whose
 write fails (a full disk): the summary is printed and the status is 2, with
 a one-line error naming ``--trace``.
 
-Without ``--trace`` the run records no events: the summary needs only the
-counts and the safety monitor's history, so memory does not grow with the
-number of steps.
+``--validate`` checks the run against ``Paxos.tla`` step by step
+(`paxos_notes.checker.spec_trace`) and prints the verdict, or the first step
+that leaves the spec. Validation reads the trace, so it records events.
+
+Without ``--trace`` or ``--validate`` the run records no events: the summary
+needs only the counts and the safety monitor's history, so memory does not
+grow with the number of steps.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import json
 import math
 from typing import Any
 
+from ..checker.spec_trace import validate
 from ..cluster import MAX_LEARNERS, Cluster
 from ..sim import Network, Simulation
 from ..trace import MAX_FILE_BYTES
@@ -56,6 +62,8 @@ def configure_simulate(p: argparse.ArgumentParser) -> None:
                         f"default {MAX_STEPS:,}); a run stopped there says so and exits 3")
     p.add_argument("--leader", default=None, help="only this proposer proposes (e.g. p1)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--validate", action="store_true",
+                   help="check every step against Lamport's Paxos.tla (exit 1 if one leaves it)")
     p.add_argument("--trace", metavar="FILE",
                    help="save the trace as JSON to FILE (checked before the run); a trace "
                         f"over the loader's {MAX_FILE_BYTES // 2**20} MB limit is not written "
@@ -75,13 +83,20 @@ def run_simulate(args: argparse.Namespace) -> int:
                           crash_rate=args.crash_rate, faults_until=args.faults_until)
         # Events are kept only for --trace: the summary reads counts and the monitor.
         sim = Simulation(cluster, seed=args.seed, network=network, leader=args.leader,
-                         record=args.trace is not None)
+                         record=args.trace is not None or args.validate)
         sim.run(until=args.until, max_steps=args.max_steps)
     except ValueError as e:
         return flag_error(e, FLAGS)
     summary = sim.summary()
     summary["max_steps"] = args.max_steps
     summary["stopped_at_max_steps"] = sim.stopped_at_max_steps
+    spec_valid = True
+    if args.validate:
+        verdict = validate(sim, rows=False)
+        spec_valid = verdict.valid
+        summary["spec_valid"] = verdict.valid
+        summary["spec_steps"] = verdict.steps
+        summary["spec_departure"] = None if verdict.valid else str(verdict.departure)
     not_saved = None if args.trace is None else save_trace(
         sim.trace, "--trace", args.trace, "; shorten the run (--until, --max-steps)")
     if args.json:
@@ -90,7 +105,7 @@ def run_simulate(args: argparse.Namespace) -> int:
         print(format_summary(summary))
     if not_saved:  # after the summary: the run is not lost
         return usage_error(not_saved)
-    if not summary["safe"]:
+    if not summary["safe"] or not spec_valid:
         return 1
     return INCOMPLETE if sim.stopped_at_max_steps else 0
 
@@ -116,4 +131,9 @@ def format_summary(s: dict[str, Any]) -> str:
         + (" in the steps simulated" if s.get("stopped_at_max_steps") else ""),
     ]
     lines += [f"  - {v}" for v in s["violations"]]
+    if "spec_valid" in s:
+        lines.append("Paxos.tla:  " + (
+            f"every step ({s['spec_steps']} that did something) is one of its actions or "
+            f"a stutter"
+            if s["spec_valid"] else f"LEAVES THE SPEC at {s['spec_departure']}"))
     return "\n".join(lines)
