@@ -7,7 +7,8 @@ packed into integers); ``agents`` explores this project's own agent code
 (`model`, with the broken rules of `variants`), so that every counterexample
 it finds can be replayed by the simulator and animated in the notebooks.
 `livelock` searches the same agents for runs that never choose (§2.4), with
-the graph algorithms of `graph`.
+the graph algorithms of `graph`. `spec_trace` joins the two: it checks that a
+run of the agents is, step by step, a behaviour of Lamport's spec.
 """
 
 from functools import cache

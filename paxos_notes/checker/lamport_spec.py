@@ -76,6 +76,7 @@ from functools import cached_property
 from typing import NamedTuple
 
 __all__ = [
+    "ACTIONS",
     "LIMITS",
     "NO_BALLOT",
     "Constants",
@@ -342,6 +343,13 @@ def _phase2b(c: Constants, s: SpecState, a: int) -> Iterator[tuple[Action, SpecS
                         s.msgs | {("2b", a, b, v)},
                     ),
                 )
+
+
+#: The spec's four actions by name, each a generator of ``(action, successor)``
+#: pairs, one per way it is enabled (the ``\E`` witnesses). Trace validation
+#: (`paxos_notes.checker.spec_trace`) asks these very functions whether a step
+#: of the agents is a step of the spec: one rule, one place.
+ACTIONS = {"Phase1a": _phase1a, "Phase1b": _phase1b, "Phase2a": _phase2a, "Phase2b": _phase2b}
 
 
 def successors(

@@ -4,7 +4,9 @@
 (`paxos_notes.checker.check_agents`, with ``--variant`` to break a rule);
 ``--model lamport`` explores Lamport's TLA+ spec
 (`paxos_notes.checker.lamport_fast.check_lamport`). Exit status: 0 safe,
-1 violation, 2 usage error, 3 inconclusive: the search stopped at
+1 violation, 2 usage error (a ``--trace`` that cannot be written is one,
+found before the search; a write that fails at the end is reported after the
+verdict), 3 inconclusive: the search stopped at
 ``--max-states`` before it had seen every state, and found no violation in
 what it saw (``"complete": false`` in ``--json``).
 
@@ -24,7 +26,12 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from .common import INCOMPLETE, Counter, usage_error
+from .common import INCOMPLETE, Counter, flag_error, save_trace, unwritable, usage_error
+
+#: The library's parameter -> the flag that sets it (for error messages).
+FLAGS = {"acceptors": "--acceptors", "values": "--values", "max_ballot": "--max-ballot",
+         "proposers": "--proposers", "max_states": "--max-states", "leader": "--leader",
+         "may_propose": "--leader", "variant": "--variant"}
 
 
 def configure_check(p: argparse.ArgumentParser) -> None:
@@ -48,11 +55,16 @@ def configure_check(p: argparse.ArgumentParser) -> None:
                         "state and found no violation is INCONCLUSIVE (exit 3)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--trace", metavar="FILE",
-                   help="agents model: save the counterexample, replayed, as a trace")
+                   help="agents and livelock models: save the counterexample, replayed, as a "
+                        "trace (the path is checked before the search; exit 2 if it cannot "
+                        "be written)")
     p.add_argument("--quiet", action="store_true", help="no progress counter")
 
 
 def run_check(args: argparse.Namespace) -> int:
+    bad_path = None if args.trace is None else unwritable("--trace", args.trace)
+    if bad_path:  # before the search, which may take minutes
+        return usage_error(bad_path)
     counter = Counter("check", quiet=args.quiet or args.json)
 
     def progress(states: int, depth: int, queue: int, elapsed: float) -> None:
@@ -86,15 +98,18 @@ def run_check(args: argparse.Namespace) -> int:
             steps = [s.text for s in result.counterexample]
     except ValueError as e:
         counter.done()
-        return usage_error(str(e))
+        return flag_error(e, FLAGS)
     counter.done()
     data = result.to_json()
+    not_saved = None
     if args.trace and args.model == "agents" and not result.safe:
-        result.trace().save(args.trace)
+        not_saved = save_trace(result.trace(), "--trace", args.trace)
     if args.json:
         print(json.dumps(data, sort_keys=True))
     else:
         _print_check(args, data, steps, print)
+    if not_saved:  # after the verdict, which is not lost
+        return usage_error(not_saved)
     if data["violation"]:
         return 1
     return 0 if data["complete"] else INCOMPLETE
@@ -145,16 +160,19 @@ def _run_livelock(args: argparse.Namespace) -> int:
                                max_states=args.max_states)
             found = result.found
     except ValueError as e:
-        return usage_error(str(e))
+        return flag_error(e, FLAGS)
+    not_saved = None
     if args.trace and found:
         run = result.replay() if args.max_ballot is not None else result.replay(3)
-        run.trace.save(args.trace)
+        not_saved = save_trace(run.trace, "--trace", args.trace)
     if args.json:
         print(json.dumps(result.to_json(), sort_keys=True))
     elif args.max_ballot is not None:
         _print_bounded(result, print)
     else:
         _print_duel(result, print)
+    if not_saved:
+        return usage_error(not_saved)
     if found:
         return 1
     # find_bounded_duel always finishes; find_duel may stop at --max-states
