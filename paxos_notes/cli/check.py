@@ -50,6 +50,7 @@ def configure_check(p: argparse.ArgumentParser) -> None:
     p.add_argument("--variant", choices=sorted(VARIANTS), default="paper",
                    help="agents model only: which rule to break")
     p.add_argument("--symmetry", action="store_true", help="lamport model only")
+    _configure_lamport_checks(p)
     p.add_argument("--max-states", type=int, default=None,
                    help="stop after this many states; a search stopped before it saw every "
                         "state and found no violation is INCONCLUSIVE (exit 3)")
@@ -71,6 +72,8 @@ def run_check(args: argparse.Namespace) -> int:
         rate = states / elapsed if elapsed else 0.0
         counter.update(f"{states:,} states, depth {depth}, queue {queue:,}, {rate:,.0f} states/s")
 
+    if args.model != "lamport" and (args.invariants or args.mutation):
+        return usage_error("--invariants and --mutation are for --model lamport")
     if args.model == "livelock":
         return _run_livelock(args)
     if args.leader is not None:
@@ -84,7 +87,8 @@ def run_check(args: argparse.Namespace) -> int:
             result: Any = check_lamport(
                 args.acceptors, args.values,
                 2 if args.max_ballot is None else args.max_ballot,
-                symmetry=args.symmetry, progress=progress, max_states=args.max_states)
+                symmetry=args.symmetry, progress=progress, max_states=args.max_states,
+                **_lamport_checks(args))
             steps = list(result.counterexample)
         else:
             if args.symmetry:
@@ -125,6 +129,9 @@ def _print_check(args: argparse.Namespace, d: dict[str, Any], steps: list[str],
     out(f"depth:            {d['depth']}")
     out(f"time:             {d['seconds']:.2f} s ({d['distinct_states'] / secs:,.0f} states/s)")
     out(f"peak memory:      {d['peak_memory_mb']:.0f} MB")
+    if "invariants" in d:
+        out(f"checked:          {', '.join(d['invariants'])}"
+            + ("" if d["spec"] == "Paxos" else f" (on the mutation {d['spec']})"))
     if not d["violation"]:
         if d["complete"]:
             out("verdict:          no violation")
@@ -133,11 +140,48 @@ def _print_check(args: argparse.Namespace, d: dict[str, Any], steps: list[str],
                 f"{d['distinct_states']:,} states; no violation among them, the rest "
                 f"unexplored")
         return
-    rule = d.get("rule") or "only a single value is chosen"
+    rule = d.get("rule") or _lamport_rule(d) or "only a single value is chosen"
     out(f"verdict:          VIOLATION — {rule}")
     out(f"counterexample ({len(steps)} steps, shortest):")
     for i, text in enumerate(steps, 1):
         out(f"  {i:2}. {text}")
+    if d.get("behaviour"):
+        out("behaviour, in the spec's variables:")
+        for line in d["behaviour"]:
+            out(f"  {line}")
+
+
+# -- the lamport model's checks (TypeOK, Inv, refinement of Voting) --------------
+
+
+def _configure_lamport_checks(p: argparse.ArgumentParser) -> None:
+    from ..checker.lamport_mutations import HARMLESS, MUTATIONS
+
+    p.add_argument("--invariants", choices=("all", "safety"), default=None,
+                   help="lamport model: 'all' (default) checks Paxos.tla's TypeOK and Inv in "
+                        "every state and every step a step of Voting, and at most one value "
+                        "chosen; 'safety' only the last")
+    p.add_argument("--mutation", choices=sorted(MUTATIONS | HARMLESS), default=None,
+                   help="lamport model: explore Paxos.tla with one conjunct of one action changed")
+
+
+def _lamport_checks(args: argparse.Namespace) -> dict[str, Any]:
+    from ..checker.lamport_mutations import HARMLESS, MUTATIONS
+
+    checks: dict[str, Any] = {"invariants": args.invariants or "all"}
+    if args.mutation is not None:
+        checks["spec"] = (MUTATIONS | HARMLESS)[args.mutation]
+    return checks
+
+
+def _lamport_rule(d: dict[str, Any]) -> str | None:
+    violated = d.get("violated")
+    if violated is None or violated == "AtMostOneChosen":
+        return None
+    if violated == "V!Next":
+        return f"a step that is no step of Voting: {d['violation_detail']}"
+    kind = "TypeOK" if violated.startswith("TypeOK") else "Inv"
+    return f"{kind} conjunct {violated}"
 
 
 def _run_livelock(args: argparse.Namespace) -> int:
