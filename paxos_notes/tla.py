@@ -66,9 +66,6 @@ def _x(name: str, module: str, text: str) -> Excerpt:
 
 
 _EXCERPTS = (
-    _x('Phase1a', 'Paxos', r"""
-Phase1a(b) == /\ Send([type |-> "1a", bal |-> b])
-              /\ UNCHANGED <<maxBal, maxVBal, maxVal>>"""),
     _x('Phase1b', 'Paxos', r"""
 Phase1b(a) ==
   /\ \E m \in msgs :
@@ -103,11 +100,6 @@ Phase2b(a) ==
       /\ maxVal' = [maxVal EXCEPT ![a] = m.val]
       /\ Send([type |-> "2b", acc |-> a,
               bal |-> m.bal, val |-> m.val])"""),
-    _x('TypeOK', 'Paxos', r"""
-TypeOK == /\ maxBal  \in [Acceptor -> Ballot \cup {-1}]
-          /\ maxVBal \in [Acceptor -> Ballot \cup {-1}]
-          /\ maxVal  \in [Acceptor -> Value \cup {None}]
-          /\ msgs \subseteq Message"""),
     _x('Inv', 'Paxos', r"""
 Inv ==
  /\ TypeOK
@@ -128,33 +120,12 @@ Inv ==
                              /\ \E mm \in msgs : /\ mm.type = "2a"
                                                  /\ mm.bal  = m.bal
                                                  /\ mm.val  = m.val"""),
-    _x('votes', 'Paxos', r"""
-votes ==
-  [a \in Acceptor |->
-      {<<m.bal, m.val>> : m \in {mm \in msgs: /\ mm.type = "2b"
-                                              /\ mm.acc = a }}]"""),
-    _x('IncreaseMaxBal', 'Voting', r"""
-IncreaseMaxBal(a, b) ==
-    /\ b > maxBal[a]
-    /\ maxBal' = [maxBal EXCEPT ![a] = b]
-    /\ UNCHANGED votes"""),
-    _x('VoteFor', 'Voting', r"""
-VoteFor(a, b, v) ==
-    /\ maxBal[a] =< b
-    /\ \A vt \in votes[a] : vt[1] /= b
-    /\ \A c \in Acceptor \ {a} :
-         \A vt \in votes[c] : (vt[1] = b) => (vt[2] = v)
-    /\ \E Q \in Quorum : ShowsSafeAt(Q, b, v)
-    /\ votes'  = [votes EXCEPT ![a] = votes[a] \cup {<<b, v>>}]
-    /\ maxBal' = [maxBal EXCEPT ![a] = b]"""),
     _x('ShowsSafeAt', 'Voting', r"""
 ShowsSafeAt(Q, b, v) ==
   /\ \A a \in Q : maxBal[a] >= b
   /\ \E c \in -1..(b-1) :
       /\ (c /= -1) => \E a \in Q : VotedFor(a, c, v)
       /\ \A d \in (c+1)..(b-1), a \in Q : DidNotVoteAt(a, d)"""),
-    _x('SafeAt', 'Voting', r"""
-SafeAt(b, v) == \A c \in 0..(b-1) : NoneOtherChoosableAt(c, v)"""),
 )
 EXCERPTS: dict[str, Excerpt] = {e.name: e for e in _EXCERPTS}
 

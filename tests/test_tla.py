@@ -49,7 +49,7 @@ def test_verify_names_a_missing_file(tmp_path: Path) -> None:
 
 
 def test_unknown_name_is_a_clear_error() -> None:
-    with pytest.raises(ValueError, match="name must be one of Phase1a"):
+    with pytest.raises(ValueError, match="name must be one of Phase1b"):
         tla.excerpt("Phase3")
 
 
