@@ -165,14 +165,16 @@ def lamport_table() -> Table:
 
 
 def spec_steps(validation: Validation) -> Table:
-    """A run validated against ``Paxos.tla``: each step, the spec action it is, and the
-    spec's per-acceptor variables after it (listed in the order a1, a2, ...)."""
+    """A run validated against ``Paxos.tla``: each step, the spec action it is, the
+    spec's per-acceptor variables after it (listed in the order a1, a2, ...) and the
+    message it adds to ``msgs`` (a Phase2a step changes nothing else)."""
     def show(xs: Sequence[Any]) -> str:
         return " ".join(str(x) for x in xs)
     rows = tuple((str(r["step"]), r["event"], r["spec action"], show(r["maxBal"]),
-                  show(r["maxVBal"]), show(r["maxVal"])) for r in validation.table())
-    return Table(("step", "event", "spec action", "maxBal", "maxVBal", "maxVal"), rows,
-                 caption=validation.verdict())
+                  show(r["maxVBal"]), show(r["maxVal"]), r["new message"])
+                 for r in validation.table())
+    return Table(("step", "event", "spec action", "maxBal", "maxVBal", "maxVal", "new message"),
+                 rows, caption=validation.verdict())
 
 
 def spec_departures(names: Sequence[str]) -> Table:
