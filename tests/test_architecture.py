@@ -17,7 +17,7 @@ LAYERS = {
     "invariants": 3,
     "script": 3, "progress": 3, "broadcast": 3,
     "checker": 4, "multipaxos": 4,
-    "widgets": 5, "cli": 5, "paper": 5, "exercises": 5, "notebook_helpers": 5,
+    "widgets": 5, "cli": 5, "paper": 5, "tla": 5, "exercises": 5, "notebook_helpers": 5,
     "__init__": 5, "__main__": 5,
 }
 #: Pairs on one layer that must not depend on each other.
