@@ -79,7 +79,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -527,7 +527,8 @@ class _Graph:
 
 
 def _depth_first(model: _DuelModel, canonical: bool, allowed: frozenset[str],
-                 goal: Any = None, max_states: int | None = None
+                 goal: Any = None, max_states: int | None = None,
+                 progress: Callable[[int, int, int, float], None] | None = None,
                  ) -> tuple[_Graph, list[tuple[Action, int]] | None, int]:
     """Depth first from the initial state, the steps in `_DuelModel.successors`'
     order (proposals first, then the messages in the order the search first met them).
@@ -537,7 +538,9 @@ def _depth_first(model: _DuelModel, canonical: bool, allowed: frozenset[str],
     position where the cycle starts), or, with ``goal``, at the first state
     for which ``goal(state)`` holds (returns the path to it, position -1).
     Otherwise explores every reachable state: (graph, None, -1).
+    ``progress(states, depth, 0, seconds)`` is called every 5,000 new states.
     """
+    started = time.perf_counter()
     graph = _Graph()
     index: dict[State, int] = {}
     root = graph.add(model.initial, index)
@@ -565,6 +568,8 @@ def _depth_first(model: _DuelModel, canonical: bool, allowed: frozenset[str],
                 graph.complete = False
                 return graph, None, -1
             w = graph.add(state, index)
+            if progress is not None and w % 5000 == 0:
+                progress(w, len(stack), 0, time.perf_counter() - started)
             graph.edges[v].append((action, w))
             path.append((action, w))
             if goal is not None and goal(state):
@@ -584,7 +589,8 @@ def _depth_first(model: _DuelModel, canonical: bool, allowed: frozenset[str],
 
 def find_duel(acceptors: int = 3, proposers: int = 2,
               may_propose: tuple[str, ...] | None = None,
-              max_states: int | None = None) -> DuelResult:
+              max_states: int | None = None,
+              progress: Callable[[int, int, int, float], None] | None = None) -> DuelResult:
     """Search the quotient graph for a run that never chooses: a lasso.
 
     ``may_propose`` restricts which proposers start proposals (default: all);
@@ -599,7 +605,8 @@ def find_duel(acceptors: int = 3, proposers: int = 2,
     cycle that the depth-first order missed is then found among the strongly
     connected components; with no cycle at all, ``longest_run`` is the most
     steps any run takes before a value is chosen. ``max_states`` stops a search
-    that has found nothing by then (``complete`` is then False). Raises
+    that has found nothing by then (``complete`` is then False);
+    ``progress(states, depth, 0, seconds)`` is called every 5,000 states. Raises
     ``ValueError`` naming a bad parameter (``acceptors`` 1..5, ``proposers``
     1..3, ``may_propose`` names of proposers, ``max_states`` >= 1).
     """
@@ -610,7 +617,8 @@ def find_duel(acceptors: int = 3, proposers: int = 2,
     start = time.perf_counter()
     model = _DuelModel(cluster, allowed)
     who = frozenset(allowed)
-    graph, path, loop_start = _depth_first(model, True, who, max_states=max_states)
+    graph, path, loop_start = _depth_first(model, True, who, max_states=max_states,
+                                           progress=progress)
     states = graph.states
     cyclic = 0
     longest: int | None = None

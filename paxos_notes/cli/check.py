@@ -17,21 +17,70 @@ schedule that uses every number up to N and chooses nothing. ``--leader``
 lets only one proposer propose. Exit status: 1 when such a run exists (the
 lasso or the schedule is printed), 0 when every run chooses a value, 2 usage
 error, 3 inconclusive (stopped at ``--max-states`` before deciding).
+
+Every search is bounded (`paxos_notes.checker.budget`): ``--max-states`` has a
+default per model (3,000,000 lamport, 1,000,000 agents and livelock: about
+600 MB at the largest sizes), and ``--max-memory`` (default 800 MB of resident
+memory) stops a search whose states are bigger than measured; both stops are
+INCONCLUSIVE (exit 3). When a space is known to be bigger than the budget, a
+note on stderr says so before the search starts, with how that is known.
+Ctrl-C stops a search cleanly: the figures so far, INCONCLUSIVE, exit 130.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections.abc import Callable
 from typing import Any
 
-from .common import INCOMPLETE, Counter, flag_error, save_trace, unwritable, usage_error
+from ..checker.budget import DEFAULT_MAX_MEMORY_MB, DEFAULT_MAX_STATES, rss_mb
+from .common import (
+    INCOMPLETE,
+    INTERRUPTED,
+    Counter,
+    flag_error,
+    save_trace,
+    unwritable,
+    usage_error,
+)
 
 #: The library's parameter -> the flag that sets it (for error messages).
 FLAGS = {"acceptors": "--acceptors", "values": "--values", "max_ballot": "--max-ballot",
          "proposers": "--proposers", "max_states": "--max-states", "leader": "--leader",
          "may_propose": "--leader", "variant": "--variant"}
+
+
+class _OverMemory(Exception):
+    """Raised from the progress callback: the process passed ``--max-memory``."""
+
+
+class _Seen:
+    """The figures of the last progress report: what an interrupted search says."""
+
+    def __init__(self, model: str) -> None:
+        self.model = model
+        self.states = self.depth = 0
+        self.seconds = 0.0
+
+    def report(self, args: argparse.Namespace, why: str) -> None:
+        """Print what a search stopped by ``why`` had seen (text or ``--json``)."""
+        data = {"model": self.model, "complete": False, "violation": False, "stopped": why,
+                "distinct_states": self.states, "depth": self.depth,
+                "seconds": round(self.seconds, 3), "peak_memory_mb": round(rss_mb(), 1)}
+        if args.json:
+            print(json.dumps(data, sort_keys=True), flush=True)
+            return
+        limit = ("Ctrl-C" if why == "interrupted" else
+                 f"--max-memory {args.max_memory} MB")
+        print(f"model:            {self.model}")
+        print(f"distinct states:  at least {self.states:,} (the last progress report)")
+        print(f"depth:            {self.depth}")
+        print(f"time:             {self.seconds:.2f} s")
+        print(f"verdict:          INCONCLUSIVE — the search stopped at {limit} after "
+              f"{self.states:,} states; no violation among them, the rest unexplored",
+              flush=True)
 
 
 def configure_check(p: argparse.ArgumentParser) -> None:
@@ -52,8 +101,14 @@ def configure_check(p: argparse.ArgumentParser) -> None:
     p.add_argument("--symmetry", action="store_true", help="lamport model only")
     _configure_lamport_checks(p)
     p.add_argument("--max-states", type=int, default=None,
-                   help="stop after this many states; a search stopped before it saw every "
+                   help="stop after this many states (default: "
+                        + ", ".join(f"{k} {v:,}" for k, v in DEFAULT_MAX_STATES.items())
+                        + ", about 600 MB); a search stopped before it saw every "
                         "state and found no violation is INCONCLUSIVE (exit 3)")
+    p.add_argument("--max-memory", type=int, default=DEFAULT_MAX_MEMORY_MB, metavar="MB",
+                   help=f"stop when the process holds this much memory (default "
+                        f"{DEFAULT_MAX_MEMORY_MB}; checked every few thousand states): "
+                        f"INCONCLUSIVE (exit 3)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--trace", metavar="FILE",
                    help="agents and livelock models: save the counterexample, replayed, as a "
@@ -63,19 +118,67 @@ def configure_check(p: argparse.ArgumentParser) -> None:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    if args.max_states is not None and args.max_states < 1:
+        return usage_error(f"--max-states must be >= 1, got {args.max_states}")
+    if args.max_memory < 1:
+        return usage_error(f"--max-memory must be >= 1 (MB), got {args.max_memory}")
     bad_path = None if args.trace is None else unwritable("--trace", args.trace)
     if bad_path:  # before the search, which may take minutes
         return usage_error(bad_path)
     counter = Counter("check", quiet=args.quiet or args.json)
+    seen = _Seen(args.model)
 
     def progress(states: int, depth: int, queue: int, elapsed: float) -> None:
+        seen.states, seen.depth, seen.seconds = states, depth, elapsed
         rate = states / elapsed if elapsed else 0.0
         counter.update(f"{states:,} states, depth {depth}, queue {queue:,}, {rate:,.0f} states/s")
+        if rss_mb() > args.max_memory:
+            raise _OverMemory
 
+    budget = args.max_states
+    args.max_states = DEFAULT_MAX_STATES[args.model] if budget is None else budget
+    try:
+        return _search(args, counter, progress)
+    except KeyboardInterrupt:
+        counter.done()
+        seen.report(args, "interrupted")
+        return INTERRUPTED
+    except _OverMemory:
+        counter.done()
+        seen.report(args, "max_memory")
+        return INCOMPLETE
+
+
+def _estimate(args: argparse.Namespace) -> None:
+    """Say on stderr, before searching, when the space is known to exceed the budget."""
+    from ..checker import budget
+
+    # Not with --quiet, nor for a mutated spec (the bounds are the paper's spec's).
+    if args.quiet or args.mutation is not None:
+        return
+    if args.model == "lamport":
+        from ..checker.lamport_spec import validate
+
+        max_ballot = 2 if args.max_ballot is None else args.max_ballot
+        validate(args.acceptors, args.values, max_ballot, None)  # before 2 ** (a * b)
+        at_least, why = budget.lamport_lower_bound(args.acceptors, args.values, max_ballot,
+                                                   args.symmetry)
+    else:
+        at_least, why = budget.agents_lower_bound(args.variant, args.acceptors,
+                                                  args.proposers, args.values, args.max_ballot)
+    if at_least > args.max_states:
+        print(f"check: this space has at least {at_least:,} states ({why}); the search "
+              f"stops at --max-states {args.max_states:,}, so expect INCONCLUSIVE (a larger "
+              f"--max-states goes further, at a few hundred bytes a state)",
+              file=sys.stderr, flush=True)
+
+
+def _search(args: argparse.Namespace, counter: Counter,
+            progress: Callable[[int, int, int, float], None]) -> int:
     if args.model != "lamport" and (args.invariants or args.mutation):
         return usage_error("--invariants and --mutation are for --model lamport")
     if args.model == "livelock":
-        return _run_livelock(args)
+        return _run_livelock(args, progress)
     if args.leader is not None:
         return usage_error("--leader is for --model livelock")
     try:
@@ -84,6 +187,7 @@ def run_check(args: argparse.Namespace) -> int:
                 return usage_error("--variant, --proposers and --trace are for --model agents")
             from ..checker.lamport_fast import check_lamport
 
+            _estimate(args)
             result: Any = check_lamport(
                 args.acceptors, args.values,
                 2 if args.max_ballot is None else args.max_ballot,
@@ -95,6 +199,7 @@ def run_check(args: argparse.Namespace) -> int:
                 return usage_error("--symmetry is for --model lamport")
             from ..checker import check_agents
 
+            _estimate(args)
             result = check_agents(args.variant, acceptors=args.acceptors,
                                   proposers=args.proposers, values=args.values,
                                   max_ballot=args.max_ballot, progress=progress,
@@ -184,7 +289,8 @@ def _lamport_rule(d: dict[str, Any]) -> str | None:
     return f"{kind} conjunct {violated}"
 
 
-def _run_livelock(args: argparse.Namespace) -> int:
+def _run_livelock(args: argparse.Namespace,
+                  progress: Callable[[int, int, int, float], None]) -> int:
     if args.variant != "paper" or args.symmetry:
         return usage_error("--variant and --symmetry are not for --model livelock")
     from ..checker.livelock import find_bounded_duel, find_duel
@@ -201,7 +307,7 @@ def _run_livelock(args: argparse.Namespace) -> int:
         else:
             result = find_duel(args.acceptors, proposers,
                                None if args.leader is None else (args.leader,),
-                               max_states=args.max_states)
+                               max_states=args.max_states, progress=progress)
             found = result.found
     except ValueError as e:
         return flag_error(e, FLAGS)

@@ -23,6 +23,9 @@ USAGE_ERROR = 2
 #: A command stopped at a limit (``check --max-states``, ``simulate --max-steps``)
 #: before it could decide: what it saw was fine, but the rest was never looked at.
 INCOMPLETE = 3
+#: A search stopped by Ctrl-C (the shell's own status for SIGINT, 128 + 2): it
+#: prints what it had seen, as INCONCLUSIVE, and no traceback.
+INTERRUPTED = 130
 
 
 def usage_error(message: str) -> int:

@@ -63,6 +63,10 @@ MSC_LANE = 22.0
 MSC_X0, MSC_X1 = 70.0, 985.0
 MAX_LISTED = 12
 LABEL_SPOTS = (0.78, 0.64, 0.5, 0.36, 0.86, 0.71, 0.57, 0.43, 0.29)
+#: Messages in flight that get a label: placing one checks every label placed
+#: before it, and a slow network (``simulate --delay 500 1000``) can have
+#: thousands in flight at once, which no reader could read anyway.
+MAX_LABELS = 48
 
 
 def _as_trace(trace: Any) -> Trace:
@@ -201,6 +205,7 @@ def _draw_graph(c: Canvas, view: TraceView, snap: Snapshot) -> None:
     # messages in flight
     lanes: dict[tuple[str, str], int] = {}
     labels: list[tuple[float, float, str, str]] = []
+    unlabelled = 0
     states = {name: ("down" if not snap.up.get(name, True) else _agent_state(view, snap, name))
               for name in pos}
     boxes: list[tuple[float, float, float, float]] = [
@@ -215,6 +220,9 @@ def _draw_graph(c: Canvas, view: TraceView, snap: Snapshot) -> None:
         colour, dash = _style(m)
         x1, y1, x2, y2 = _offset_line(pos[m.sender], pos[m.receiver], 5.0 + 9.0 * j)
         c.arrow(x1, y1, x2, y2, stroke=colour, width=1.6, dash=dash, head=8)
+        if len(labels) >= MAX_LABELS:
+            unlabelled += 1
+            continue
         # Labels sit preferably near the end whose column is more spread out (the
         # acceptors'); each takes the first spot along its line that overlaps no label
         # placed before it and no agent.
@@ -239,6 +247,9 @@ def _draw_graph(c: Canvas, view: TraceView, snap: Snapshot) -> None:
         labels.append((x, y, text, colour))
     for x, y, text, colour in labels:  # on top of every arrow
         c.label(x, y, text, size=9, border=colour)
+    if unlabelled:
+        c.text(10, GRAPH_H - 6, f"{MAX_LABELS} messages in flight labelled, "
+               f"{unlabelled:,} more not", size=10, italic=True, fill=pal.GREY)
     # agents
     for name, (x, y) in pos.items():
         role = view.roles[name]
