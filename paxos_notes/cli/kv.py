@@ -120,7 +120,10 @@ def fewer_collections() -> Iterator[None]:
     A long run allocates a great many small frozen records (server states,
     messages) that reference counting frees by itself; the collector's default
     (a pass every 700 allocations) would keep re-scanning the live logs, which
-    costs about a third of a 1000-operation run.
+    costs about a third of a 1000-operation run. The linearizability check
+    after it allocates a configuration per step while the run's millions of
+    records are still alive: with the default it takes about twice as long
+    (30,000 operations: 2.1 s of CPU against 1.1 s).
     """
     old = gc.get_threshold()
     gc.set_threshold(100_000, *old[1:])
@@ -167,22 +170,24 @@ def kv_run(servers: int = 5, clients: int = 3, ops: int = 1000, seed: int = 0,
             counter.update(f"{s.completed}/{ops} operations, t={s.now:.0f}, "
                            f"{s.leader_changes} leader changes")
 
-    started = time.perf_counter()
+    # The run and the check both allocate a great many small records while the
+    # run's state stays alive: see `fewer_collections`.
     with fewer_collections():
+        started = time.perf_counter()
         sim.run(until=calm_from + CALM, progress=progress)
-    simulated = time.perf_counter() - started
-    if counter is not None:
-        counter.update(f"{sim.completed}/{ops} operations; checking linearizability",
-                       force=counter.tty)
-    started = time.perf_counter()
-    history = sim.history()
-    try:
-        result = check(history)
-        linearizable: bool | None = result.linearizable
-        explanation = result.explanation
-    except SearchBudgetExceeded as e:
-        linearizable, explanation = None, str(e)
-    checked = time.perf_counter() - started
+        simulated = time.perf_counter() - started
+        if counter is not None:
+            counter.update(f"{sim.completed}/{ops} operations; checking linearizability",
+                           force=counter.tty)
+        started = time.perf_counter()
+        history = sim.history()
+        try:
+            result = check(history)
+            linearizable: bool | None = result.linearizable
+            explanation = result.explanation
+        except SearchBudgetExceeded as e:
+            linearizable, explanation = None, str(e)
+        checked = time.perf_counter() - started
     if counter is not None:
         counter.done()
 
