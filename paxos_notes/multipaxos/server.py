@@ -277,9 +277,8 @@ class Leadership:
     constrained: tuple[int, ...] = ()
     noops: tuple[int, ...] = ()
 
-    def promisers(self, instance: int, servers: Iterable[str]) -> set[str]:
-        members = set(servers)
-        return {p.sender for p in self.promises if p.covers(instance) and p.sender in members}
+    def promisers(self, instance: int, servers: Sequence[str]) -> set[str]:
+        return {p.sender for p in self.promises if p.sender in servers and p.covers(instance)}
 
 
 def _first(out: Iterable[object], kind: type) -> object | None:

@@ -282,6 +282,10 @@ class Simulation(World):
                     handler: Callable[[Server], tuple[Server, Any]]) -> None:
         old = self.servers[name]
         new, out = handler(old)
+        if new is old and not out:
+            # Nothing happened (most often a follower's heartbeat tick, a quarter of
+            # a run's steps): nothing to send, record or check.
+            return
         new, sent = settle(new, out)
         self.servers[name] = new
         seen = len(self.violations)
