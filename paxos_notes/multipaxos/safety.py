@@ -151,8 +151,9 @@ class Monitor:
     def _run(self, instance: int, h: History, message: core.Message) -> None:
         before_v, before_c = len(h.violations), len(h.chosen)
         h.record_sent(message)
-        for v in h.violations[before_v:]:
-            self._flag(v.rule, f"instance {instance}: {v.detail}")
+        if len(h.violations) > before_v:
+            for v in h.violations[before_v:]:
+                self._flag(v.rule, f"instance {instance}: {v.detail}")
         if len(h.chosen) > before_c:
             for p in h.chosen:
                 self.chosen.setdefault(instance, p.value)
