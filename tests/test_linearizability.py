@@ -636,3 +636,26 @@ def test_violations_after_a_long_prefix_agree_with_brute_force(
                            _KVFrom(start=state))
     result = check_and_verify([Operation("p", pending, None, 0.5, None), *prefix, *suffix])
     assert result.linearizable is expected
+
+
+_PUT_X = st.sampled_from([put("x", 0), put("x", 1)])
+
+
+@FAST
+@given(st.lists(st.tuples(st.sampled_from([get("x"), put("x", 0), put("x", 1)]),
+                          st.sampled_from([None, 0, 1]), _GAP, _LENGTH), max_size=3),
+       st.lists(st.tuples(_PUT_X, _GAP), min_size=2, max_size=3))
+def test_identical_pending_operations_agree_with_brute_force(
+    completed: list, pending: list
+) -> None:
+    # The search linearizes only the earliest-invoked of identical pending operations
+    # next (they are interchangeable); several identical pending puts, and gets that
+    # may or may not be explained by them, must get the brute force's verdict.
+    history, clock = [], 0.0
+    for k, (op, read, gap, length) in enumerate(completed):
+        clock += gap
+        output = read if op[0] == "get" else "ok"
+        history.append(Operation(f"c{k}", op, output, clock, clock + length))
+    for k, (op, at) in enumerate(pending):
+        history.append(Operation(f"p{k}", op, None, float(at), None))
+    assert check_and_verify(history).linearizable is brute_force(history, KV)

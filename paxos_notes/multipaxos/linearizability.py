@@ -62,12 +62,17 @@ a configuration then costs the number of operations *concurrent* with the
 earliest open one, not the length of the history.  A bitmask over the whole
 sub-history would make a check of n operations O(n²) in time and memory (on a
 100,000-operation ``kv`` history: 5 s and 280 MB, against 1.5 s and 110 MB).
-The window and the bitmask name the same set, so the search explores exactly
-the same configurations in the same order, and returns the same result.  When
-the operations are mostly sequential -- what a replicated store's clients
-produce -- each configuration has a handful of successors and the check is
-O(n log n) (the sorts); the exponential worst case, many concurrent operations
-on one key, remains, and is what ``max_states`` is for.
+Pending operations that are the same operation (the same ``put``, say) are
+interchangeable -- none has an output to match, so swapping two of them in a
+linearization leaves it one -- and the search only ever linearizes the
+earliest-invoked of such a group next; otherwise every pending operation ever
+invoked would be a candidate at every step.  With the window this keeps the
+verdict (and, when no two pending operations are the same, the very
+configurations explored, in the same order).  When the operations are mostly
+sequential -- what a replicated store's clients produce -- each configuration
+has a handful of successors and the check is O(n log n) (the sorts); the
+exponential worst case, many concurrent operations on one key, remains, and is
+what ``max_states`` is for.
 
 Why checking per key is sound (P-compositionality)
 --------------------------------------------------
@@ -527,12 +532,13 @@ class _Frame:
     The set of linearized operations is kept as a *window*, not as one bitmask over
     the whole sub-history: every completed operation below ``base`` is linearized,
     bit i of ``window`` says whether completed operation ``base + i`` is (bit 0 is
-    always clear: ``base`` is the lowest one still open), and bit i of ``placed``
-    whether pending operation i is.  It is the same set -- ``(base, window, placed)``
-    and the bitmask determine each other -- but its size is the number of operations
-    *concurrent* with the earliest open one, not the length of the history.  A
-    bitmask over n operations costs O(n) to build, test and hash, and the memo kept
-    one per configuration: a check of n operations took O(n²) time and memory.
+    always clear: ``base`` is the lowest one still open), and ``placed`` counts
+    the pending operations linearized in each group of identical ones (the
+    earliest-invoked of the group: see `_search`).  These name the same set as a
+    bitmask would, but their size is the number of operations *concurrent* with
+    the earliest open one (and of distinct pending operations), not the length
+    of the history.  A bitmask over n operations costs O(n) to build, test and
+    hash, and the memo keeps one per configuration: O(n²) time and memory.
     """
 
     __slots__ = ("base", "candidates", "comp_lo", "depth", "done", "next", "parent",
@@ -542,7 +548,7 @@ class _Frame:
         self,
         base: int,
         window: int,
-        placed: int,
+        placed: tuple[int, ...],
         state: State,
         done: int,
         comp_lo: int,
@@ -553,7 +559,7 @@ class _Frame:
     ) -> None:
         self.base = base  # completed operations 0..base-1 are linearized, base is not
         self.window = window  # bit i set: completed operation base+i is linearized
-        self.placed = placed  # bit i set: pending operation i (local nc+i) is linearized
+        self.placed = placed  # per group of identical pending ops: how many linearized
         self.state = state
         self.done = done  # completed operations linearized (pending ones don't count)
         self.comp_lo = comp_lo  # first index into by_complete that may be un-linearized
@@ -611,10 +617,22 @@ def _search(
     invoke = [ops[o].invoke_time for o in local]
     complete = [_completion(ops[o]) for o in local]
     by_complete = sorted(range(nc), key=complete.__getitem__)
+    # Pending ops with the same operation are interchangeable: none has an output
+    # to match, so if a later-invoked one is linearized while an earlier one is
+    # not, swapping the two gives a linearization too.  So the linearized ones of
+    # each group are always its earliest-invoked, and a frame only counts them
+    # (``placed``, one count per group); the next of each group is the only
+    # candidate from it.  Without this, every pending op ever invoked and not
+    # linearized was a candidate at every step: quadratic in a long history.
+    members: dict[Op, list[int]] = {}
+    for j in range(nc, n):
+        members.setdefault(ops[local[j]].op, []).append(j)
+    groups = list(members.values())  # in order of first invocation
+    group_of = {j: g for g, group in enumerate(groups) for j in group}
 
     def make_frame(
-        base: int, window: int, placed: int, state: State, done: int, comp_lo: int,
-        parent: _Frame | None, via: int,
+        base: int, window: int, placed: tuple[int, ...], state: State, done: int,
+        comp_lo: int, parent: _Frame | None, via: int,
     ) -> _Frame:
         # Only called while some completed op is open, so comp_lo stays in range.
         while True:
@@ -632,11 +650,10 @@ def _search(
                 candidates.append(j)
             j += 1
             w >>= 1
-        for i in range(n - nc):
-            if invoke[nc + i] > horizon:
-                break
-            if not placed >> i & 1:
-                candidates.append(nc + i)
+        if groups:
+            nexts = [group[c] for group, c in zip(groups, placed, strict=True)
+                     if c < len(group) and invoke[group[c]] <= horizon]
+            candidates += sorted(nexts)  # in order of invocation, as the completed ones
         depth = 0 if parent is None else parent.depth + 1
         return _Frame(base, window, placed, state, done, comp_lo, candidates, parent, via,
                       depth)
@@ -659,8 +676,9 @@ def _search(
     if nc == 0:
         return _KeyOutcome(True, [], [])
     # (base, window, placed, state) configurations explored: see _Frame
-    seen: set[tuple[int, int, int, State]] = {(0, 0, 0, initial)}
-    root = make_frame(0, 0, 0, initial, 0, 0, None, -1)
+    none_placed = (0,) * len(groups)
+    seen: set[tuple[int, int, tuple[int, ...], State]] = {(0, 0, none_placed, initial)}
+    root = make_frame(0, 0, none_placed, initial, 0, 0, None, -1)
     deepest = root
     stack = [root]
     while stack:
@@ -679,7 +697,8 @@ def _search(
             continue
         base, window, placed = f.base, f.window, f.placed
         if j >= nc:
-            placed |= 1 << (j - nc)
+            g = group_of[j]
+            placed = (*placed[:g], placed[g] + 1, *placed[g + 1:])
         elif j > base:
             window |= 1 << (j - base)
         else:  # the lowest open op is linearized: slide the window past the closed ones
