@@ -216,8 +216,8 @@ class History:
         any acceptor accepted has value v, then in any S the highest of them is
         v's or there is none, so the set of all acceptors, if it is a quorum,
         is an S for which (a) or (b) holds."""
-        n, v = proposal.number, proposal.value
-        if all(p.number >= n or p.value == v for _, p in self.acceptances) \
+        n, v = proposal.number, proposal.value  # _voters: each proposal accepted, once
+        if all(p.number >= n or p.value == v for p in self._voters) \
                 and self.quorums.is_phase1_quorum(self.quorums.acceptors):
             return True
         return p2c_holds(proposal, self.acceptances, self.quorums)

@@ -18,7 +18,7 @@ from paxos_notes.invariants import (
     p2c_witness,
     reports,
 )
-from paxos_notes.messages import Accept, Prepare, Promise, Proposal
+from paxos_notes.messages import Accept, Accepted, Prepare, Promise, Proposal
 from paxos_notes.quorums import Majority, acceptor_names
 
 NAMES = acceptor_names(5)
@@ -105,6 +105,8 @@ def test_the_monitors_shortcut_agrees_with_p2c_holds(
     # proposal accepted below n has v; it must say what p2c_holds says.
     acceptances = {(a, Proposal(num(b), x)) for a, b, x in accepted}
     history = History(MAJORITY, ())
-    history.acceptances = set(acceptances)
+    for a, p in sorted(acceptances):
+        history.record_sent(Accepted(a, "l1", p.number, p.value))
+    assert history.acceptances == acceptances
     proposal = Proposal(num(n), v)
     assert history._p2c_holds(proposal) == p2c_holds(proposal, acceptances, MAJORITY)

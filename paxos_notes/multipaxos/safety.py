@@ -221,6 +221,13 @@ class Monitor:
         if k > self.prefix:
             self._flag(PREFIX, f"{server} executed {k} commands; only 1..{self.prefix} "
                                f"are chosen")
-        elif machine.snapshot() != self.machines[k].snapshot():
+        elif not _same_state(machine, self.machines[k]):
             self._flag(PREFIX, f"{server}'s state after {k} commands differs from the "
                                f"state the chosen commands 1..{k} give")
+
+
+def _same_state(a: Machine, b: Machine) -> bool:
+    """``a.snapshot() == b.snapshot()``, without building the snapshots (this
+    runs every time a server executes): equal dicts have equal item sets."""
+    return (a.executed == b.executed and a.data == b.data and a.sessions == b.sessions
+            and a.configs == b.configs)
