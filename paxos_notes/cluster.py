@@ -65,9 +65,11 @@ class Cluster:
                 f"got {len(self.values)}"
             )
         for v in self.values:
-            if not isinstance(v, str) or not 1 <= len(v) <= MAX_VALUE_LENGTH:
+            # printable: a value is drawn and saved in traces (no NUL, no lone surrogate)
+            if not isinstance(v, str) or not 1 <= len(v) <= MAX_VALUE_LENGTH \
+                    or not v.isprintable():
                 raise ValueError(f"values must be strings of 1..{MAX_VALUE_LENGTH} characters, "
-                                 f"got {v!r}")
+                                 f"all printable, got {v!r}")
         if self.learning not in LEARNING:
             raise ValueError(f"learning must be one of {LEARNING}, got {self.learning!r}")
         if not 1 <= self.distinguished <= self.learners:

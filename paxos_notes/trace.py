@@ -41,6 +41,7 @@ MAX_INT = 2**31 - 1
 MAX_NAME = 64
 MAX_TEXT = 2000
 MAX_LIST = 100_000
+MAX_DIGITS = 1000  # an integer spelled with more digits is refused where it stands
 STATE_KEYS = ("promised", "accepted", "learned", "chosen")
 
 
@@ -138,9 +139,48 @@ Reader = Callable[[Any, str], Any]
 """Reads one JSON value found at ``where`` (e.g. "event 3 message n") or raises."""
 
 
+@dataclass(frozen=True)
+class _Unreadable:
+    """A number JSON text may spell but no field may hold — ``NaN``, ``Infinity``,
+    ``1e400``, an integer of thousands of digits — kept as its spelling while the
+    file is parsed, so that the field that holds it is named in the error
+    (``event 3 step must be an integer, got Infinity``) instead of a bare
+    "not valid JSON"."""
+
+    spelling: str
+
+
+def _unreadable_float(spelling: str) -> float | _Unreadable:
+    # json turns 1e400 into inf without calling parse_constant; inf would load
+    # (e.g. in meta) and then fail to save as valid JSON.
+    v = float(spelling)
+    return v if math.isfinite(v) else _Unreadable(spelling[:40])
+
+
+def _unreadable_int(spelling: str) -> int | _Unreadable:
+    # Python refuses int() of more than 4300 digits (it is slow); no field needs 1000
+    return int(spelling) if len(spelling) <= MAX_DIGITS else \
+        _Unreadable(f"a number of {len(spelling.lstrip('-'))} digits")
+
+
+def _kind(v: Any) -> str:
+    """What a wrong value is, for an error message."""
+    return v.spelling if isinstance(v, _Unreadable) else type(v).__name__
+
+
+def _check_text(v: str, where: str, name: bool) -> None:
+    """Refuse what cannot be shown or saved: a lone surrogate (not encodable as
+    UTF-8) or NUL anywhere; in a name, any control character too."""
+    if v.isprintable():  # the common case, at C speed
+        return
+    if name or "\x00" in v or any("\ud800" <= c <= "\udfff" for c in v):
+        allowed = "printable characters" if name else "text without NUL or lone surrogates"
+        raise ValueError(f"trace: {where} must be {allowed}, got {v[:20]!a}")
+
+
 def integer(v: Any, where: str, lo: int = 0, hi: int = MAX_INT) -> int:
     if not isinstance(v, int) or isinstance(v, bool):
-        raise ValueError(f"trace: {where} must be an integer, got {type(v).__name__}")
+        raise ValueError(f"trace: {where} must be an integer, got {_kind(v)}")
     if not lo <= v <= hi:
         raise ValueError(f"trace: {where} must be in {lo}..{hi}, got a number out of range")
     return v
@@ -148,9 +188,10 @@ def integer(v: Any, where: str, lo: int = 0, hi: int = MAX_INT) -> int:
 
 def string(v: Any, where: str, limit: int = MAX_NAME, empty: bool = False) -> str:
     if not isinstance(v, str):
-        raise ValueError(f"trace: {where} must be a string, got {type(v).__name__}")
+        raise ValueError(f"trace: {where} must be a string, got {_kind(v)}")
     if len(v) > limit or (not v and not empty):
         raise ValueError(f"trace: {where} must be a string of 1..{limit} characters")
+    _check_text(v, where, name=limit <= MAX_NAME)
     return v
 
 
@@ -217,7 +258,8 @@ class Codec:
         t = d.get("time")
         if not isinstance(t, (int, float)) or isinstance(t, bool) or not math.isfinite(t) \
                 or not 0 <= t <= 1e12:
-            raise ValueError(f"trace: {where} time must be a finite number in 0..1e12")
+            got = f", got {_kind(t)}" if isinstance(t, _Unreadable) else ""
+            raise ValueError(f"trace: {where} time must be a finite number in 0..1e12{got}")
         msg, msg_id, state = d.get("message"), d.get("msg_id"), d.get("state")
         if state is not None and self.state is None:
             raise ValueError(f"trace: {where} state is not part of a {self.schema!r} trace")
@@ -247,17 +289,23 @@ def _tag(d: Any, where: str, key: str, allowed: Sequence[str]) -> str:
     return tag
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not allowed")
-
-
-def _finite_float(text: str) -> float:
-    # json turns 1e400 into inf without calling parse_constant; inf would load
-    # (e.g. in meta) and then fail to save as valid JSON.
-    v = float(text)
-    if not math.isfinite(v):
-        raise ValueError(f"number {text[:40]} is out of range")
-    return v
+def _plain(data: Any, where: str) -> None:
+    """Check free-form JSON (``meta``): no unreadable number, no unshowable text.
+    Iterative: the parser has already bounded the depth."""
+    todo = [(data, where)]
+    while todo:
+        v, at = todo.pop()
+        if isinstance(v, _Unreadable):
+            raise ValueError(f"trace: {at} must be a finite number, got {v.spelling}")
+        if isinstance(v, float) and not math.isfinite(v):  # from_dict of Python data
+            raise ValueError(f"trace: {at} must be a finite number, got {v}")
+        if isinstance(v, str):
+            _check_text(v, at, name=False)
+        elif isinstance(v, dict):
+            todo.extend((x, f"{at} {str(k)[:40]}") for k, x in v.items())
+            todo.extend((k, f"{at} key") for k in v)
+        elif isinstance(v, list):
+            todo.extend((x, f"{at} item") for x in v)
 
 
 def one_line(e: Exception) -> str:
@@ -343,7 +391,16 @@ class Trace:
         }
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":")) + "\n"
+        """Standard JSON only: a NaN or infinite number (which JSON cannot hold, and
+        the loader refuses) is a ``ValueError`` naming where it is."""
+        try:
+            return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"),
+                              allow_nan=False) + "\n"
+        except ValueError:
+            bad = next((i for i, e in enumerate(self.events) if not math.isfinite(e.time)), None)
+            where = "meta" if bad is None else f"event {bad} time"
+            raise ValueError(f"trace: {where} holds NaN or an infinite number, which JSON "
+                             f"cannot; not saved") from None
 
     def save(self, path: str | Path) -> None:
         """Write the trace as JSON to ``path``; `TraceTooLarge` (nothing written) if
@@ -358,13 +415,26 @@ class Trace:
     def from_json(cls, text: str) -> Trace:
         if len(text) > MAX_FILE_BYTES:
             raise ValueError(f"trace: file is larger than the {MAX_FILE_BYTES} bytes allowed")
+        unreadable: list[_Unreadable] = []
+
+        def note(v: Any) -> Any:
+            if isinstance(v, _Unreadable):
+                unreadable.append(v)
+            return v
+
         try:
-            data = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
-        except ValueError as e:  # JSONDecodeError, and int digits limits
+            data = json.loads(text, parse_constant=lambda s: note(_Unreadable(s)),
+                              parse_float=lambda s: note(_unreadable_float(s)),
+                              parse_int=lambda s: note(_unreadable_int(s)))
+        except ValueError as e:  # JSONDecodeError
             raise ValueError(f"trace: not valid JSON ({one_line(e)})") from None
         except RecursionError:  # "[[[[..." deep enough to exhaust the stack
             raise ValueError("trace: not valid JSON (nested too deeply)") from None
-        return cls.from_dict(data)
+        trace = cls.from_dict(data)  # names the field that holds an unreadable number
+        if unreadable:  # ... unless no field reads it (a key this format does not use)
+            raise ValueError(f"trace: {unreadable[0].spelling} is not a number JSON can hold "
+                             f"(in a key this trace format does not use)")
+        return trace
 
     @classmethod
     def load(cls, path: str | Path) -> Trace:
@@ -405,6 +475,7 @@ class Trace:
         meta = data.get("meta", {})
         if not isinstance(meta, dict):
             raise ValueError("trace: meta must be an object")
+        _plain(meta, "meta")
         events = data.get("events")
         if not isinstance(events, list):
             raise ValueError("trace: events must be a list")

@@ -112,10 +112,10 @@ def test_not_filling_gaps_can_stall_the_store_but_never_corrupts_it(capsys) -> N
 @pytest.mark.parametrize(("argv", "words"), [
     (["--servers", "0"], "--servers must be in 1..16, got 0"),
     (["--servers", "40"], "--servers must be in 1..16, got 40"),
-    (["--clients", "0"], "clients must be an integer >= 1"),
-    (["--ops", "-1"], "total must be None or an integer in 0..100000"),
-    (["--alpha", "0"], "alpha must be an integer in 1..1000"),
-    (["--keys", "0"], "keys must be an integer in 1..100"),
+    (["--clients", "0"], "--clients must be an integer in 1..32"),
+    (["--ops", "-1"], "--ops must be an integer in 1..100000"),
+    (["--alpha", "0"], "--alpha must be an integer in 1..1000"),
+    (["--keys", "0"], "--keys must be an integer in 1..100"),
 ])
 def test_bad_values_are_usage_errors_naming_the_parameter(capsys, argv, words) -> None:
     code, out, err = kv(capsys, "--seed", "1", *argv)

@@ -2,12 +2,15 @@
 
 Two models share this package: ``lamport`` reproduces the state space of
 Lamport's TLA+ specification exactly, so its counts can be compared with TLC's
-(`lamport_spec`: the spec's actions, readable; `lamport_fast`: the same states
-packed into integers); ``agents`` explores this project's own agent code
-(`model`, with the broken rules of `variants`), so that every counterexample
-it finds can be replayed by the simulator and animated in the notebooks.
+(`lamport_spec`: the spec's actions, its ``TypeOK``, ``Inv`` and refinement of
+Voting, readable; `lamport_fast`: the same states packed into integers;
+`lamport_mutations`: the spec with one conjunct of one action changed);
+``agents`` explores this project's own agent code (`model`, with the broken
+rules of `variants`), so that every counterexample it finds can be replayed by
+the simulator and animated in the notebooks.
 `livelock` searches the same agents for runs that never choose (§2.4), with
-the graph algorithms of `graph`.
+the graph algorithms of `graph`. `spec_trace` joins the two: it checks that a
+run of the agents is, step by step, a behaviour of Lamport's spec.
 """
 
 from functools import cache

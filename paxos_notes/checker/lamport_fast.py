@@ -28,8 +28,30 @@ generated states and the XOR masks that turn the state into each new successor,
 so a successor is one integer operation on its parent and nothing is decoded.
 (The acceptors' variables only ever change along with a message they send, so
 a state is in fact determined by ``msgs`` alone; the state indices only save
-work.) The invariant is re-checked only in states reached by a vote, the one
-action that can change which values are chosen.
+work.) The memo entries are computed by the spec's own actions
+(`lamport_spec.Paxos`) run on the part of the state in the key, so a mutation of
+an action (`lamport_mutations`) changes both explorers alike.
+
+The checks
+----------
+"At most one value chosen" is re-checked only in states reached by a vote, the
+one action that can change which values are chosen. ``TypeOK`` and ``Inv`` are
+evaluated by parts (`_StateChecks`): each part of a state (an acceptor with its
+messages, a ballot's 2a message with what shows it safe, the 1a/2a messages) is
+checked once by the spec's conjunct functions and memoised, and a new state is
+checked only on the parts its step changed. A state outside ``TypeOK`` has no
+encoding at all (the bits stand for typed messages and local states only), so
+TypeOK is true of every state the search holds, and is evaluated on every
+distinct part regardless. The refinement of Voting: a Phase1a or Phase2a step
+changes neither ``votes`` nor ``maxBal`` (a stutter of Voting); whether a
+Phase1b step is ``IncreaseMaxBal(a, b)`` depends on ``maxBal[a]`` only, so it is
+decided in the memo entry; a vote's ``VoteFor(a, b, v)`` conditions are masks
+tested per step (its last, ``ShowsSafeAt(Q, b, v)`` for some quorum ``Q``, follows
+from Inv's ``Msg2aShowsSafe``, already checked in the state before, once the
+``2a(b, v)`` message is there: the spec's own argument, in its comment on
+Phase2a), and any doubtful step is judged by `lamport_spec.voting_step`, which
+names the false conjunct. The readable checker evaluates every condition
+directly, and the tests compare the two on every mutation.
 
 Symmetry
 --------
@@ -50,7 +72,10 @@ orbit counts on every configuration we compared (see the tests). A renaming
 maps the successors of a state onto those of its image and fixes the initial
 state, so the generated count, the depth and the length of the shortest
 counterexample do not depend on which member of an orbit is expanded: the
-verdict cannot change.
+verdict cannot change. That holds for every check too: ``TypeOK``, ``Inv``, the
+refinement and "at most one chosen" mention no particular acceptor or value, so
+a state (a step) passes exactly when its renamings do (a property test says so);
+the checks run on the successor before it is renamed.
 """
 
 from __future__ import annotations
@@ -59,17 +84,32 @@ import time
 from collections.abc import Callable
 
 from .lamport_spec import (
+    INV,
     NO_BALLOT,
+    PAXOS,
+    TYPE_OK,
     Constants,
     LamportResult,
     Message,
+    Paxos,
     SpecState,
     check_range,
-    describe_action,
-    next_actions,
+    checked,
     peak_rss_mb,
+    replay_keys,
     validate,
+    violated_conjunct,
+    voting_step,
 )
+
+#: Every conjunct of TypeOK and Inv, by name.
+CONJUNCTS = {**TYPE_OK, **INV}
+
+#: (generated count, moves sending no vote, vote moves, moves that are no Voting step)
+AcceptorEntry = tuple[
+    int, tuple[tuple[int, int], ...], tuple[tuple[int, int, int, int, int, int], ...],
+    tuple[tuple[int, int], ...],
+]
 
 __all__ = ["ProgressCallback", "check_lamport"]
 
@@ -81,7 +121,7 @@ ProgressCallback = Callable[[int, int, int, float], None]
 class _Encoding:
     """Bit layout of a state, conversions, and the memo entries of the fast search."""
 
-    def __init__(self, c: Constants) -> None:
+    def __init__(self, c: Constants, complete: bool = False) -> None:
         self.c = c
         n, k, ballots = c.acceptors, c.values, list(c.ballots)
         bit = 0
@@ -98,26 +138,38 @@ class _Encoding:
 
         # An acceptor's possible (maxBal, maxVBal, maxVal): its vote is never in
         # a ballot above the one it joined; index 0 is the initial local state.
+        # With ``complete`` (for a mutated spec), every local state TypeOK allows.
         self.local_states: list[tuple[int, int, int | None]] = [(NO_BALLOT, NO_BALLOT, None)]
-        for mb in ballots:
-            self.local_states.append((mb, NO_BALLOT, None))
-            for vb in range(mb + 1):
-                for v in range(k):
-                    self.local_states.append((mb, vb, v))
+        if complete:
+            self.local_states += [
+                (mb, vb, v)
+                for mb in [NO_BALLOT, *ballots]
+                for vb in [NO_BALLOT, *ballots]
+                for v in [None, *range(k)]
+                if (mb, vb, v) != (NO_BALLOT, NO_BALLOT, None)
+            ]
+        else:
+            for mb in ballots:
+                self.local_states.append((mb, NO_BALLOT, None))
+                for vb in range(mb + 1):
+                    for v in range(k):
+                        self.local_states.append((mb, vb, v))
         self.local_index = {ls: i for i, ls in enumerate(self.local_states)}
         self.code_bits = max(1, (len(self.local_states) - 1).bit_length())
 
         # Offsets inside an acceptor block: [state index][1b messages][2b messages].
-        # A 1b for ballot b reports a vote from a lower ballot, or none.
+        # A 1b for ballot b reports a vote from a lower ballot, or none (with
+        # ``complete``: any mbal and mval that TypeOK allows).
         offset = self.code_bits
         self.block_1b: dict[tuple[int, int, int | None], int] = {}
         for b in ballots:
-            self.block_1b[(b, NO_BALLOT, None)] = offset
-            offset += 1
-            for vb in range(b):
-                for v in range(k):
-                    self.block_1b[(b, vb, v)] = offset
-                    offset += 1
+            if complete:
+                reports = [(vb, v) for vb in [NO_BALLOT, *ballots] for v in [None, *range(k)]]
+            else:
+                reports = [(NO_BALLOT, None)] + [(vb, v) for vb in range(b) for v in range(k)]
+            for vb, v in reports:
+                self.block_1b[(b, vb, v)] = offset
+                offset += 1
         self.block_2b: dict[tuple[int, int], int] = {}
         for b in ballots:
             for v in range(k):
@@ -193,60 +245,78 @@ class _Encoding:
 
     # -- memo entries -------------------------------------------------------
 
-    def acceptor_moves(self, a: int, key: int) -> tuple[int, tuple[int, ...], tuple[int, ...]]:
-        """Phase1b(a) and Phase2b(a) from the 1a/2a bits and ``a``'s local state.
+    def _diff(self, s: SpecState, succ: SpecState, a: int | None) -> tuple[int, int]:
+        """(bits of the messages sent, XOR of acceptor ``a``'s state index)."""
+        sent = 0
+        for m in succ.msgs - s.msgs:
+            sent |= 1 << self._message_bit(m)
+        if a is None:
+            return sent, 0
+        old = self.local_index[(s.max_bal[a], s.max_vbal[a], s.max_val[a])]
+        new = self.local_index[(succ.max_bal[a], succ.max_vbal[a], succ.max_val[a])]
+        return sent, (old ^ new) << self.base[a]
 
-        Returns (generated count, XOR masks of successors, XOR masks of the
-        successors that add a vote, for which the invariant must be re-checked).
+    def acceptor_moves(self, spec: Paxos, a: int, key: int) -> AcceptorEntry:
+        """Phase1b(a) and Phase2b(a) from the 1a/2a bits and ``a``'s state index.
+
+        Runs the spec's own actions on that part of the state (`_Encoding.decode`
+        of the key: the other acceptors' variables are left initial, and no
+        action of ``a`` reads them). Returns (generated count, moves that send
+        no vote, moves that vote, those of the first that are no Voting step).
+        A move is
+        (bits sent, XOR of ``a``'s state index); a vote move adds the 2b's
+        (ballot, value) and the mask of votes that would make it no ``VoteFor``.
+        Whether a move that sends no vote is ``IncreaseMaxBal(a, b)`` or a
+        stutter of Voting depends only on ``maxBal[a]``, which is in the key, so
+        it is decided here; a vote's ``VoteFor`` conditions are checked per step.
         """
-        code = (key >> self.base[a]) & ((1 << self.code_bits) - 1)
-        max_bal, max_vbal, max_val = self.local_states[code]
-        count = 0
-        moves: list[int] = []
-        votes: list[int] = []
-        for b, i in enumerate(self.one_a):
-            if key >> i & 1 and b > max_bal:  # Phase1b(a)
-                new_code = self.local_index[(b, max_vbal, max_val)]
-                msg = 1 << (self.base[a] + self.block_1b[(b, max_vbal, max_val)])
-                moves.append(msg | (code ^ new_code) << self.base[a])
-                count += 1
-        for (b, v), i in self.two_a.items():
-            if key >> i & 1 and b >= max_bal:  # Phase2b(a)
-                count += 1
-                if (max_vbal, max_val) == (b, v):
-                    continue  # re-sending its vote: a stuttering step
-                new_code = self.local_index[(b, b, v)]
-                msg = 1 << (self.base[a] + self.block_2b[(b, v)])
-                votes.append(msg | (code ^ new_code) << self.base[a])
-        return count, tuple(moves), tuple(votes)
-
-    def phase2a_moves(self, b: int, key: int) -> tuple[int, tuple[int, ...]]:
-        """Phase2a(b, v) for every v: (generated count, bits of the new 2a messages)."""
         c = self.c
-        if any(key >> self.two_a[(b, v)] & 1 for v in range(c.values)):
-            return 0, ()
-        # The (at most one) 1b message each acceptor sent for ballot b.
-        reports: dict[int, tuple[int, int | None]] = {}
-        for a in range(c.acceptors):
-            for (mb, vb, v), off in self.block_1b.items():
-                if mb == b and key >> (self.base[a] + off) & 1:
-                    reports[a] = (vb, v)
+        s = self.decode(key)
+        count = 0
+        moves: list[tuple[int, int]] = []
+        votes: list[tuple[int, int, int, int, int, int]] = []
+        bad: list[tuple[int, int]] = []
+        for action, succ in (*spec.Phase1b(c, s, a), *spec.Phase2b(c, s, a)):
+            count += 1
+            sent, flip = self._diff(s, succ, a)
+            if action[0] == "Phase2b":
+                _, _, b, v = action
+                # VoteFor(a, b, v)'s conditions but the first, as masks: no vote
+                # of a in ballot b (its own 2b bit included: re-sending it is a
+                # stutter, told apart per step), no other acceptor's vote in b
+                # for another value; and the 2a(b, v) message must be there.
+                clash = 0
+                for (bb, w), off in self.block_2b.items():
+                    if bb == b:
+                        for other in range(c.acceptors):
+                            if other == a or w != v:
+                                clash |= 1 << (self.base[other] + off)
+                if not s.max_bal[a] <= b:  # VoteFor's maxBal[a] =< b: in the key
+                    clash = -1  # every state clashes: the step goes to the spec's check
+                need = 1 << self.two_a[(b, v)]
+                votes.append((sent, flip, clash, need, b, v))
+            else:
+                moves.append((sent, flip))
+                if not voting_step(c, s, succ).ok:
+                    bad.append((sent, flip))  # also a move: "safety" explores it
+        return count, tuple(moves), tuple(votes), tuple(bad)
+
+    def phase2a_moves(self, spec: Paxos, b: int, key: int) -> tuple[int, tuple[int, ...]]:
+        """Phase2a(b, v) for every v, by the spec's action on the 2a and 1b
+        messages of ballot ``b``: (generated count, bits of the new 2a messages).
+
+        A 2a message is no variable of Voting, so these steps are stutters of it.
+        """
+        c = self.c
+        s = self.decode(key)
         count = 0
         bits: list[int] = []
         for v in range(c.values):
-            witnesses = 0
-            for quorum in c.quorums:
-                if not all(a in reports for a in quorum):
-                    continue
-                voted = [reports[a] for a in quorum if reports[a][0] >= 0]
-                if not voted:
-                    witnesses += 1
-                else:
-                    highest = max(vb for vb, _ in voted)
-                    witnesses += sum(1 for vb, w in voted if vb == highest and w == v)
-            if witnesses:
-                count += witnesses
-                bits.append(1 << self.two_a[(b, v)])
+            for _action, succ in spec.Phase2a(c, s, b, v):
+                count += 1
+                sent, _ = self._diff(s, succ, None)
+                if sent and sent not in bits:
+                    bits.append(sent)
         return count, tuple(bits)
 
     def chosen_checks(self) -> list[tuple[int, tuple[int, ...]]]:
@@ -369,6 +439,92 @@ class _Canonicalizer:
         return x if p is None else self.canonical(x)
 
 
+class _StateChecks:
+    r"""``TypeOK``, ``Inv`` and the per-step part of the refinement, memoised by part.
+
+    Every conjunct of ``TypeOK`` and ``Inv`` is a ``\A`` over acceptors or over
+    messages, and each instance reads a small part of the state. So the state
+    is cut into parts and the spec's conjunct functions (`lamport_spec`) are
+    evaluated once per distinct part, on that part decoded alone:
+
+    - acceptor ``a``: its variables, its 1b and 2b messages and every 2a
+      message: TypeOK, and Inv's conjuncts about ``a`` and its messages;
+    - ballot ``b``: the 2a messages of ``b``, every acceptor's ``maxBal`` and
+      the votes in ballots below ``b``: ``Msg2aShowsSafe`` for ``b``'s 2a;
+    - the 1a and 2a messages: TypeOK of those, ``Msg2aUnique``.
+
+    A step changes few parts (a Phase1b/Phase2b of ``a`` changes ``a``'s part and
+    what the ballots' parts read; a Phase2a changes the 2a messages), so a new
+    state is checked on those only: its other parts are its parent's, which
+    passed. When a part fails, the whole state is evaluated by
+    `lamport_spec.violated_conjunct`, which names the first false conjunct in the
+    spec's order, as the readable checker does.
+    """
+
+    ACCEPTOR_PART = ("TypeOK_maxBal", "TypeOK_maxVBal", "TypeOK_maxVal", "TypeOK_msgs",
+                     "MaxBalCoversMaxVBal", "MaxVoteIsAVote", "Msg1bBelowMaxBal",
+                     "Msg1bReportsAVote", "Msg2bBelowMaxVBal", "Msg2bHas2a")
+    BALLOT_PART = ("Msg2aShowsSafe",)
+    MESSAGE_PART = ("TypeOK_msgs", "Msg2aUnique")
+
+    def __init__(self, enc: _Encoding) -> None:
+        self.enc = enc
+        c = enc.c
+        two_a = 0
+        for i in enc.two_a.values():
+            two_a |= 1 << i
+        codes = 0
+        for m in enc.code_mask:
+            codes |= m
+        self.message_mask = enc.global_mask
+        self.acceptor_masks = [two_a | enc.block_mask << enc.base[a] for a in range(c.acceptors)]
+        # Per ballot: its 2a bits, and all that ShowsSafeAt(Q, b, v) reads.
+        self.two_a_of = [sum(1 << enc.two_a[(b, v)] for v in range(c.values)) for b in c.ballots]
+        self.safe_masks = []
+        for b in c.ballots:
+            mask = codes
+            for (bb, _), off in enc.block_2b.items():
+                if bb < b:
+                    for a in range(c.acceptors):
+                        mask |= 1 << (enc.base[a] + off)
+            self.safe_masks.append(mask)
+        self.ballot_masks = [m | t for m, t in zip(self.safe_masks, self.two_a_of, strict=True)]
+        self.acceptor_memo: list[dict[int, bool]] = [{} for _ in range(c.acceptors)]
+        self.ballot_memo: list[dict[int, bool]] = [{} for _ in c.ballots]
+        self.message_memo: dict[int, bool] = {}
+
+    def _holds(self, names: tuple[str, ...], key: int) -> bool:
+        c, s = self.enc.c, self.enc.decode(key)
+        return all(CONJUNCTS[name](c, s) for name in names)
+
+    def acceptor_ok(self, t: int, a: int) -> bool:
+        key = t & self.acceptor_masks[a]
+        memo = self.acceptor_memo[a]
+        ok = memo.get(key)
+        if ok is None:
+            ok = memo[key] = self._holds(self.ACCEPTOR_PART, key)
+        return ok
+
+    def ballots_ok(self, t: int) -> bool:
+        for b, two_a in enumerate(self.two_a_of):
+            if t & two_a:  # without a 2a message of b there is nothing to show safe
+                key = t & self.ballot_masks[b]
+                memo = self.ballot_memo[b]
+                ok = memo.get(key)
+                if ok is None:
+                    ok = memo[key] = self._holds(self.BALLOT_PART, key)
+                if not ok:
+                    return False
+        return True
+
+    def messages_ok(self, t: int) -> bool:
+        key = t & self.message_mask
+        ok = self.message_memo.get(key)
+        if ok is None:
+            ok = self.message_memo[key] = self._holds(self.MESSAGE_PART, key)
+        return ok
+
+
 def check_lamport(
     acceptors: int,
     values: int,
@@ -380,28 +536,45 @@ def check_lamport(
     max_states: int | None = None,
     max_seconds: float | None = None,
     progress_every: int = 50_000,
+    invariants: str = "all",
+    spec: Paxos = PAXOS,
+    max_depth: int | None = None,
 ) -> LamportResult:
     """Explore every reachable state of Lamport's Paxos spec, breadth first.
 
     ``acceptors`` (1..7), ``values`` (1..4) and ``max_ballot`` (0..5) size the
     model; ``quorum_size`` (1..acceptors, default a bare majority) lets a test
     break the algorithm on purpose. ``symmetry`` reduces by renamings of
-    acceptors and values. ``progress(distinct, depth, queue, seconds)`` is called
-    about every ``progress_every`` distinct states, and once at the end.
+    acceptors and values. ``invariants="all"`` (the default) checks what TLC
+    checks on the spec's models, and more: ``TypeOK`` and ``Inv`` in every
+    state, every step a step of Voting under the refinement mapping
+    (``V!Spec``), and "only a single value is chosen"; ``"safety"`` checks only
+    the last. ``spec`` is `lamport_spec.PAXOS` or a mutation of it
+    (`lamport_mutations`). ``progress(distinct, depth, queue, seconds)`` is
+    called about every ``progress_every`` distinct states, and once at the end.
     ``max_states`` stops the search once at least that many distinct states are
     known, ``max_seconds`` once that much time has passed (the result then says
     ``complete=False``; the count may pass the limit by the successors of one
-    state). Raises ``ValueError`` naming a parameter out of range.
+    state). ``max_depth`` stops after that many BFS levels (the initial state
+    is depth 1), which shows that a counterexample is shortest. Raises
+    ``ValueError`` naming a parameter out of range.
     """
     q = validate(acceptors, values, max_ballot, quorum_size)
+    names = checked(invariants)
+    if max_depth is not None:
+        check_range("max_depth", max_depth, 1, 1 << 62)
     if max_states is not None:
         check_range("max_states", max_states, 1, 1 << 62)
     if max_seconds is not None and not max_seconds > 0:
         raise ValueError(f"max_seconds must be a positive number, got {max_seconds!r}")
     check_range("progress_every", progress_every, 1, 1 << 62)
     c = Constants(acceptors, values, max_ballot, q)
-    enc = _Encoding(c)
+    # The spec's reachable states fit the compact encoding (its Inv says so);
+    # a mutation's need not, so it gets every local state and 1b TypeOK allows.
+    enc = _Encoding(c, complete=spec is not PAXOS)
     canon = _Canonicalizer(enc) if symmetry else None
+    everything = invariants == "all"
+    checks = _StateChecks(enc)
     start = time.perf_counter()
     deadline = start + max_seconds if max_seconds is not None else float("inf")
 
@@ -412,69 +585,133 @@ def check_lamport(
     generated = 1
     limit = max_states if max_states is not None else 1 << 62
     stopped = False
-    violation = -1
+    violation = -1  # the violating state, or the state a bad step starts from
+    violated: str | None = None
+    bad_target = -1  # for a step that is no Voting step: the state it leads to
     next_report = progress_every
+    if everything:
+        violated = violated_conjunct(c, enc.decode(0))
+        violation = 0 if violated else -1
+        stopped = violated is not None
 
-    one_a_bits = [1 << i for i in enc.one_a]
-    # Per acceptor: (index, key mask, memo) for Phase1b/Phase2b; per ballot the
-    # same for Phase2a. Memo values are computed on first use (see _Encoding).
+    acceptors_ = range(acceptors)
+    ballots = [
+        (1 << enc.one_a[b], b, enc.phase2a_key_mask[b], {}) for b in c.ballots
+    ]  # (1a bit, ballot, Phase2a key mask, Phase2a memo)
+    # Per acceptor: (index, key mask, memo) for Phase1b/Phase2b. Memo values
+    # are computed on first use (see _Encoding).
     acceptor_tables = [(a, mask, {}) for a, mask in enumerate(enc.acceptor_key_mask)]
-    phase2a_tables = [(b, mask, {}) for b, mask in enumerate(enc.phase2a_key_mask)]
     vote_checks = enc.chosen_checks()
     after_acceptor = canon.after_acceptor_move if canon is not None else None
     after_global = canon.after_global_move if canon is not None else None
+    acceptor_ok, ballots_ok, messages_ok = checks.acceptor_ok, checks.ballots_ok, checks.messages_ok
 
-    while level and not stopped:
+    def first_violation(raw: int) -> str | None:
+        """The conjunct the raw (not renamed) state violates, by the spec's functions."""
+        return violated_conjunct(c, enc.decode(raw), invariants)
+
+    def step_fails(s: int, raw: int) -> bool:
+        return not voting_step(c, enc.decode(s), enc.decode(raw)).ok
+
+    while level and not stopped and (max_depth is None or depth < max_depth):
         next_level: list[int] = []
         append = next_level.append
         # Phase1a(b) is enabled in every state: one generated state per ballot.
-        generated += len(level) * len(one_a_bits)
+        generated += len(level) * len(ballots)
         for s in level:
-            # Stuttering steps (Phase1a resent, a vote re-sent) are counted in
-            # the memo entries and never reach the lines below.
-            for bit in one_a_bits:
+            # In Next's order: Phase1a(b) and Phase2a(b, .) per ballot, then
+            # Phase1b(a) and Phase2b(a) per acceptor, so that both explorers
+            # meet states, and violations, in the same order.
+            for bit, b, mask, memo in ballots:
                 # A Phase1a successor of a representative is one: 1a messages
-                # name neither acceptors nor values.
+                # name neither acceptors nor values. Voting: a stutter.
                 if not s & bit and (s | bit) not in parent:
-                    parent[s | bit] = s
-                    append(s | bit)
+                    t = s | bit
+                    parent[t] = s
+                    append(t)
+                    if everything and not messages_ok(t):
+                        violation, violated = t, first_violation(t)
+                        break
+                key = s & mask
+                entry2 = memo.get(key)
+                if entry2 is None:
+                    entry2 = memo[key] = enc.phase2a_moves(spec, b, key)
+                if entry2[0]:
+                    generated += entry2[0]
+                    for bit2 in entry2[1]:
+                        raw = s | bit2
+                        t = raw if after_global is None else after_global(raw)
+                        if t not in parent:
+                            parent[t] = s
+                            append(t)
+                            if everything:
+                                ok = messages_ok(raw) and ballots_ok(raw)
+                                for a in acceptors_:
+                                    ok = ok and acceptor_ok(raw, a)
+                                if not ok:
+                                    violation, violated = t, first_violation(raw)
+                                    break
+                    if violated is not None:
+                        break
+            if violated is not None:
+                break
             for a, mask, memo in acceptor_tables:
                 key = s & mask
                 entry = memo.get(key)
                 if entry is None:
-                    entry = memo[key] = enc.acceptor_moves(a, key)
+                    entry = memo[key] = enc.acceptor_moves(spec, a, key)
                 generated += entry[0]
-                for move in entry[1]:
-                    t = s ^ move if after_acceptor is None else after_acceptor(s ^ move, a)
+                if entry[3] and everything:  # a step that is no Voting step
+                    for sent, flip in entry[3]:
+                        raw = (s | sent) ^ flip
+                        if raw != s and step_fails(s, raw):
+                            violation, violated = s, "V!Next"
+                            bad_target = raw
+                            break
+                    if violated is not None:
+                        break
+                for sent, flip in entry[1]:
+                    raw = (s | sent) ^ flip
+                    t = raw if after_acceptor is None else after_acceptor(raw, a)
                     if t not in parent:
                         parent[t] = s
                         append(t)
-                for move in entry[2]:
-                    t = s ^ move if after_acceptor is None else after_acceptor(s ^ move, a)
+                        if everything and not (acceptor_ok(raw, a) and ballots_ok(raw)):
+                            violation, violated = t, first_violation(raw)
+                            break
+                if violated is not None:
+                    break
+                for sent, flip, clash, need, _b, _v in entry[2]:
+                    raw = (s | sent) ^ flip
+                    if raw == s:
+                        continue  # re-sending its vote: a stuttering step
+                    # VoteFor's last condition, \E Q \in Quorum : ShowsSafeAt(Q, b, v),
+                    # holds when 2a(b, v) was sent: s passed Inv, whose conjunct
+                    # Msg2aShowsSafe says so for that message (the argument of
+                    # Paxos.tla's comment on Phase2a, made mechanical).
+                    if everything and (s & clash or not s & need) and step_fails(s, raw):
+                        violation, violated, bad_target = s, "V!Next", raw
+                        break
+                    t = raw if after_acceptor is None else after_acceptor(raw, a)
                     if t not in parent:
                         parent[t] = s
                         append(t)
-                        # Only a vote can make a value chosen, so the invariant
-                        # needs re-checking only here; renaming keeps the count.
+                        if everything and not (acceptor_ok(raw, a) and ballots_ok(raw)):
+                            violation, violated = t, first_violation(raw)
+                            break
+                        # Only a vote can make a value chosen, so this check
+                        # needs re-doing only here; renaming keeps the count.
                         for own, others in vote_checks:
                             if (t & own).bit_count() >= q and any(
                                 (t & other).bit_count() >= q for other in others
                             ):
-                                violation = t
+                                violation, violated = t, "AtMostOneChosen"
                                 break
-            for b, mask, memo in phase2a_tables:
-                key = s & mask
-                entry2 = memo.get(key)
-                if entry2 is None:
-                    entry2 = memo[key] = enc.phase2a_moves(b, key)
-                if entry2[0]:
-                    generated += entry2[0]
-                    for bit in entry2[1]:
-                        t = s | bit if after_global is None else after_global(s | bit)
-                        if t not in parent:
-                            parent[t] = s
-                            append(t)
-            if violation >= 0 or len(parent) >= limit or time.perf_counter() > deadline:
+                        if violated is not None:
+                            break
+                if violated is not None:
+                    break
+            if violated is not None or len(parent) >= limit or time.perf_counter() > deadline:
                 stopped = True
                 break
             if progress is not None and len(parent) >= next_report:
@@ -483,16 +720,32 @@ def check_lamport(
         if next_level:
             depth += 1
         level = next_level
+        if violated is not None:
+            stopped = True
 
     trace: tuple[str, ...] = ()
-    if violation >= 0:
+    behaviour: tuple[SpecState, ...] = ()
+    detail = ""
+    if violated is not None:
         path = [violation]
         while parent[path[-1]] >= 0:
             path.append(parent[path[-1]])
         path.reverse()
-        trace = _replay(c, enc, path, canon.canonical if canon is not None else None)
+
+        def key_of(state: SpecState) -> int:
+            x = enc.encode(state)
+            return canon.canonical(x) if canon is not None else x
+
+        last = None
+        if bad_target >= 0:
+            target = canon.canonical(bad_target) if canon is not None else bad_target
+            last = (target, lambda s, t: not voting_step(c, s, t).ok)
+        trace, behaviour = replay_keys(c, spec, path, key_of, last)  # type: ignore[arg-type]
+        if bad_target >= 0:
+            step = voting_step(c, behaviour[-2], behaviour[-1])
+            detail = f"{step.action}: {step.failed}"
     if progress is not None:
-        progress(len(parent), depth, len(level) if stopped else 0, time.perf_counter() - start)
+        progress(len(parent), depth, len(level), time.perf_counter() - start)
     return LamportResult(
         acceptors=acceptors,
         values=values,
@@ -504,31 +757,13 @@ def check_lamport(
         depth=depth,
         seconds=time.perf_counter() - start,
         peak_memory_mb=peak_rss_mb(),
-        violation=violation >= 0,
+        violation=violated is not None,
         counterexample=trace,
-        complete=not stopped,
+        complete=not stopped and not level,
         implementation="fast",
+        invariants=names,
+        violated=violated,
+        violation_detail=detail,
+        behaviour=behaviour,
+        spec=spec.name,
     )
-
-
-def _replay(
-    c: Constants, enc: _Encoding, path: list[int], canon: Callable[[int], int] | None
-) -> tuple[str, ...]:
-    """Turn a path of (canonical) encodings into the spec's action labels.
-
-    With symmetry the path's states are representatives, not one execution, so
-    walk an actual execution: from each actual state take the spec action whose
-    successor has the next representative's canonical form.
-    """
-    state = enc.decode(path[0])
-    labels: list[str] = []
-    for target in path[1:]:
-        for action, succ in next_actions(c, state):
-            x = enc.encode(succ)
-            if (canon(x) if canon is not None else x) == target:
-                labels.append(describe_action(action))
-                state = succ
-                break
-        else:  # pragma: no cover - would mean the fast tables disagree with the spec
-            raise AssertionError("counterexample step not reproducible by the spec's actions")
-    return tuple(labels)

@@ -27,10 +27,27 @@ the configurations ``MCPaxosTiny.cfg`` and ``MCPaxosSmall.cfg``; the older copy 
   The quorum family matters for the *generated* count, since each quorum that
   enables ``Phase2a`` is a separate witness; supersets of a majority are not in it.
 
-The property checked in every reachable state is the paper's second safety
-requirement, "Only a single value is chosen": value ``v`` is chosen when, for
-some ballot ``b``, every acceptor of some quorum has sent ``2b(b, v)``
-(`chosen_values`; ``quorum_size`` below a majority makes it fail).
+What is checked (``invariants="all"``, the default) is what TLC checks on the
+spec's models (``MCPaxos``: ``INVARIANT Inv``, ``PROPERTY V!Spec``), and the
+paper's second safety requirement besides:
+
+- in every reachable state, ``TypeOK`` and the inductive invariant ``Inv`` of
+  Paxos.tla, each conjunct a function below (`TYPE_OK`, `INV`), with Voting.tla's
+  ``ShowsSafeAt``, ``VotedFor``, ``DidNotVoteAt`` (and ``SafeAt``, for reading);
+- on every step, the refinement of Voting under the spec's mapping (``votes``
+  from the 2b messages, ``maxBal`` itself): the step is ``IncreaseMaxBal(a, b)``
+  or ``VoteFor(a, b, v)`` with its enabling condition true, or changes neither
+  (`voting_step`); this is what "every step of Paxos is a step of Voting"
+  means, the P2c induction of §2.2 in formal dress;
+- "Only a single value is chosen" (§2.1): value ``v`` is chosen when, for some
+  ballot ``b``, every acceptor of some quorum has sent ``2b(b, v)``
+  (`chosen_values`; ``quorum_size`` below a majority makes it fail, while Inv
+  and the refinement still hold, as Paxos.tla's closing comment predicts).
+
+``invariants="safety"`` checks only the last. A violation names the conjunct
+(`violated_conjunct`) or the Voting action and its false conjunct, and the
+result carries the shortest behaviour, printed as TLC prints one
+(`tla_behaviour`: the spec's variable names, messages as records).
 
 How counts are defined (as TLC defines them)
 --------------------------------------------
@@ -70,26 +87,64 @@ import itertools
 import resource
 import sys
 import time
-from collections.abc import Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import asdict, dataclass
 from functools import cached_property
 from typing import NamedTuple
 
 __all__ = [
+    "ACTIONS",
+    "CHECKED",
+    "INV",
     "LIMITS",
     "NO_BALLOT",
+    "PAXOS",
+    "TYPE_OK",
+    "VOTE_FOR_CONDITIONS",
+    "AtMostOneChosen",
+    "CannotVoteAt",
     "Constants",
+    "DidNotVoteAt",
+    "Inv",
     "LamportResult",
+    "MaxBalCoversMaxVBal",
+    "MaxVoteIsAVote",
+    "Msg1bBelowMaxBal",
+    "Msg1bReportsAVote",
+    "Msg2aShowsSafe",
+    "Msg2aUnique",
+    "Msg2bBelowMaxVBal",
+    "Msg2bHas2a",
+    "NoneOtherChoosableAt",
+    "Paxos",
+    "SafeAt",
+    "ShowsSafeAt",
     "SpecState",
+    "TypeOK",
+    "TypeOK_maxBal",
+    "TypeOK_maxVBal",
+    "TypeOK_maxVal",
+    "TypeOK_msgs",
+    "VotedFor",
+    "VotingStep",
     "check_lamport_naive",
     "check_range",
+    "checked",
     "chosen_values",
     "describe_action",
     "initial_state",
     "next_actions",
     "peak_rss_mb",
+    "replay_keys",
+    "shown_safe",
     "successors",
+    "tla_behaviour",
+    "tla_message",
+    "tla_state",
     "validate",
+    "violated_conjunct",
+    "votes",
+    "voting_step",
 ]
 
 #: Allowed ranges (inclusive) of the model's parameters.
@@ -128,11 +183,28 @@ class LamportResult:
     #: ``max_states``, ``max_seconds`` (or the naive search's ``max_depth``).
     complete: bool
     implementation: str
+    #: What was checked in every state and step: `CHECKED` for
+    #: ``invariants="all"``, ``("AtMostOneChosen",)`` for ``"safety"``.
+    invariants: tuple[str, ...] = ("AtMostOneChosen",)
+    #: The conjunct that failed (a name of `TYPE_OK`, `INV`, ``AtMostOneChosen``,
+    #: or ``"V!Next"`` for a step that is not a Voting step), None if none did.
+    violated: str | None = None
+    #: For ``"V!Next"``: the Voting action the step has the effect of and its
+    #: false conjunct, e.g. ``VoteFor(a1, 1, v2): maxBal[a] =< b``.
+    violation_detail: str = ""
+    #: The shortest behaviour to the violation, initial state first (with
+    #: ``counterexample``'s actions between them); empty without a violation.
+    behaviour: tuple[SpecState, ...] = ()
+    #: The spec explored: ``"Paxos"`` or the name of a mutation.
+    spec: str = "Paxos"
 
     def to_json(self) -> dict[str, object]:
-        """A JSON-ready dict (the counterexample as a list of action strings)."""
+        """A JSON-ready dict (the counterexample as a list of action strings, the
+        behaviour as TLC would print it, in the spec's variable names)."""
         data = asdict(self)
         data["counterexample"] = list(self.counterexample)
+        data["invariants"] = list(self.invariants)
+        data["behaviour"] = tla_behaviour(self.behaviour, self.counterexample)
         data["seconds"] = round(self.seconds, 4)
         data["peak_memory_mb"] = round(self.peak_memory_mb, 1)
         return data
@@ -265,83 +337,156 @@ def _replace(values: tuple, index: int, new: object) -> tuple:
     return (*values[:index], new, *values[index + 1 :])
 
 
-def _phase1a(c: Constants, s: SpecState, b: int) -> Iterator[tuple[Action, SpecState]]:
-    """Phase 1(a): a proposer asks the acceptors to join ballot ``b``.
+class Paxos:
+    """``Paxos.tla``'s four actions, one method each, as the spec writes them.
 
-    Always enabled; sending it again changes nothing (a stuttering step), which
-    TLC still counts as a generated state.
+    The spec is this class; a *mutation* (tests, `lamport_mutations`) is a
+    subclass that overrides one small method: one conjunct of one action
+    changed, the rest of the spec untouched. Each guard of an action that a
+    mutation may change is its own method (``joins``, ``reports``, ``sent_2a``,
+    ``quorum_ways``, ``shows_value``, ``may_vote``), so the difference reads in
+    a few lines.
+
+    The fast explorer (`lamport_fast`) evaluates these same methods, once per
+    *part* of a state: ``Phase1b(a)`` and ``Phase2b(a)`` on the 1a and 2a
+    messages plus acceptor ``a``'s variables, ``Phase2a(b, v)`` on the 1b and 2a
+    messages of ballot ``b``. That is all the spec's actions read; a mutation
+    must read no more (the tests compare both explorers on every mutation).
     """
-    yield ("Phase1a", b), SpecState(s.max_bal, s.max_vbal, s.max_val, s.msgs | {("1a", b)})
 
+    name = "Paxos"
 
-def _phase1b(c: Constants, s: SpecState, a: int) -> Iterator[tuple[Action, SpecState]]:
-    """Phase 1(b): acceptor ``a`` joins ballot ``b > maxBal[a]`` and reports its last vote."""
-    for b in c.ballots:  # one witness per 1a message, as the spec's \E m \in msgs
-        if ("1a", b) in s.msgs and b > s.max_bal[a]:
-            vbal, val = s.max_vbal[a], s.max_val[a]
-            yield (
-                ("Phase1b", a, b, vbal, val),
-                SpecState(
-                    _replace(s.max_bal, a, b),
-                    s.max_vbal,
-                    s.max_val,
-                    s.msgs | {("1b", a, b, vbal, val)},
-                ),
-            )
+    def Phase1a(self, c: Constants, s: SpecState, b: int) -> Iterator[tuple[Action, SpecState]]:
+        """Phase 1(a): a proposer asks the acceptors to join ballot ``b``.
 
+        Always enabled; sending it again changes nothing (a stuttering step), which
+        TLC still counts as a generated state.
+        """
+        yield ("Phase1a", b), SpecState(s.max_bal, s.max_vbal, s.max_val, s.msgs | {("1a", b)})
 
-def _phase2a_witnesses(c: Constants, msgs: frozenset[Message], b: int, v: int) -> int:
-    """How many ways ``Phase2a(b, v)`` is enabled (TLC generates one state per way).
+    def joins(self, s: SpecState, a: int, b: int) -> bool:
+        """Phase1b's guard ``m.bal > maxBal[a]``: only a higher ballot is joined."""
+        return b > s.max_bal[a]
 
-    Zero when a 2a message for ``b`` was already sent. Otherwise, per quorum Q:
-    every acceptor of Q must have sent a 1b for ``b``; if none of those 1b
-    messages reports a vote, Q is one witness; else each 1b reporting the
-    highest vote, with value ``v``, is one.
-    """
-    if any(m[0] == "2a" and m[1] == b for m in msgs):
-        return 0
-    witnesses = 0
-    for quorum in c.quorums:
-        q1b = [m for m in msgs if m[0] == "1b" and m[1] in quorum and m[2] == b]
-        # \A a \in Q : \E m \in Q1b : m.acc = a, enumerated: a product of counts
-        # (each acceptor sends at most one 1b per ballot, so it is 0 or 1).
+    def reports(self, s: SpecState, a: int) -> tuple[int, int | None]:
+        """What the 1b message reports: ``mbal |-> maxVBal[a], mval |-> maxVal[a]``."""
+        return s.max_vbal[a], s.max_val[a]
+
+    def Phase1b(self, c: Constants, s: SpecState, a: int) -> Iterator[tuple[Action, SpecState]]:
+        """Phase 1(b): acceptor ``a`` joins ballot ``b > maxBal[a]`` and reports its last vote."""
+        for b in c.ballots:  # one witness per 1a message, as the spec's \E m \in msgs
+            if ("1a", b) in s.msgs and self.joins(s, a, b):
+                vbal, val = self.reports(s, a)
+                yield (
+                    ("Phase1b", a, b, vbal, val),
+                    SpecState(
+                        _replace(s.max_bal, a, b),
+                        s.max_vbal,
+                        s.max_val,
+                        s.msgs | {("1b", a, b, vbal, val)},
+                    ),
+                )
+
+    def sent_2a(self, msgs: frozenset[Message], b: int) -> bool:
+        r"""Phase2a's first conjunct, negated: ``\E m \in msgs : m.type = "2a" /\ m.bal = b``."""
+        return any(m[0] == "2a" and m[1] == b for m in msgs)
+
+    def quorum_ways(self, quorum: tuple[int, ...], q1b: list[Message]) -> int:
+        r"""``\A a \in Q : \E m \in Q1b : m.acc = a``, counted as TLC enumerates it.
+
+        A product of counts (each acceptor sends at most one 1b per ballot in the
+        spec, so each factor is 0 or 1): the number of witnesses, 0 when false.
+        """
         ways = 1
         for a in quorum:
             ways *= sum(1 for m in q1b if m[1] == a)
-        if ways == 0:
-            continue
-        q1bv = [m for m in q1b if m[3] >= 0]
-        if not q1bv:
-            witnesses += ways
-        else:
-            highest = max(m[3] for m in q1bv)
-            witnesses += ways * sum(1 for m in q1bv if m[4] == v and m[3] == highest)
-    return witnesses
+        return ways
+
+    def shows_value(self, q1bv: list[Message], v: int) -> int:
+        r"""How many ``m \in Q1bv`` have ``m.mval = v`` and the highest ``mbal``
+        (Phase2a's ``\E m \in Q1bv : ...``; ``Q1bv`` is not empty here)."""
+        highest = max(m[3] for m in q1bv)
+        return sum(1 for m in q1bv if m[4] == v and m[3] == highest)
+
+    def witnesses(self, c: Constants, msgs: frozenset[Message], b: int, v: int) -> int:
+        """How many ways ``Phase2a(b, v)`` is enabled (TLC generates one state per way).
+
+        Zero when a 2a message for ``b`` was already sent. Otherwise, per quorum Q:
+        every acceptor of Q must have sent a 1b for ``b``; if none of those 1b
+        messages reports a vote, Q is one witness; else each 1b reporting the
+        highest vote, with value ``v``, is one.
+        """
+        if self.sent_2a(msgs, b):
+            return 0
+        total = 0
+        for quorum in c.quorums:
+            q1b = [m for m in msgs if m[0] == "1b" and m[1] in quorum and m[2] == b]
+            ways = self.quorum_ways(quorum, q1b)
+            if ways == 0:
+                continue
+            q1bv = [m for m in q1b if m[3] >= 0]
+            total += ways if not q1bv else ways * self.shows_value(q1bv, v)
+        return total
+
+    def Phase2a(
+        self, c: Constants, s: SpecState, b: int, v: int
+    ) -> Iterator[tuple[Action, SpecState]]:
+        """Phase 2(a): the ballot-``b`` proposer asks acceptors to accept ``v`` once it is safe."""
+        count = self.witnesses(c, s.msgs, b, v)
+        if count:
+            successor = SpecState(s.max_bal, s.max_vbal, s.max_val, s.msgs | {("2a", b, v)})
+            for _ in range(count):
+                yield ("Phase2a", b, v), successor
+
+    def may_vote(self, s: SpecState, a: int, b: int) -> bool:
+        """Phase2b's guard ``m.bal >= maxBal[a]``: no vote below a ballot joined."""
+        return b >= s.max_bal[a]
+
+    def Phase2b(self, c: Constants, s: SpecState, a: int) -> Iterator[tuple[Action, SpecState]]:
+        """Phase 2(b): acceptor ``a`` accepts a 2a proposal unless it joined a higher ballot."""
+        for b in c.ballots:
+            for v in range(c.values):
+                if ("2a", b, v) in s.msgs and self.may_vote(s, a, b):
+                    yield (
+                        ("Phase2b", a, b, v),
+                        SpecState(
+                            _replace(s.max_bal, a, b),
+                            _replace(s.max_vbal, a, b),
+                            _replace(s.max_val, a, v),
+                            s.msgs | {("2b", a, b, v)},
+                        ),
+                    )
+
+    def next_actions(self, c: Constants, s: SpecState) -> list[tuple[Action, SpecState]]:
+        """``Next``: every (action, successor), one per TLC-generated state."""
+        # The order of Next's disjuncts; it fixes which shortest trace BFS reports.
+        result: list[tuple[Action, SpecState]] = []
+        for b in c.ballots:
+            result.extend(self.Phase1a(c, s, b))
+            for v in range(c.values):
+                result.extend(self.Phase2a(c, s, b, v))
+        for a in range(c.acceptors):
+            result.extend(self.Phase1b(c, s, a))
+            result.extend(self.Phase2b(c, s, a))
+        return result
 
 
-def _phase2a(c: Constants, s: SpecState, b: int, v: int) -> Iterator[tuple[Action, SpecState]]:
-    """Phase 2(a): the ballot-``b`` proposer asks acceptors to accept ``v``, once ``v`` is safe."""
-    witnesses = _phase2a_witnesses(c, s.msgs, b, v)
-    if witnesses:
-        successor = SpecState(s.max_bal, s.max_vbal, s.max_val, s.msgs | {("2a", b, v)})
-        for _ in range(witnesses):
-            yield ("Phase2a", b, v), successor
+#: The spec itself (no mutation).
+PAXOS = Paxos()
 
 
-def _phase2b(c: Constants, s: SpecState, a: int) -> Iterator[tuple[Action, SpecState]]:
-    """Phase 2(b): acceptor ``a`` accepts a 2a proposal unless it joined a higher ballot."""
-    for b in c.ballots:
-        for v in range(c.values):
-            if ("2a", b, v) in s.msgs and b >= s.max_bal[a]:
-                yield (
-                    ("Phase2b", a, b, v),
-                    SpecState(
-                        _replace(s.max_bal, a, b),
-                        _replace(s.max_vbal, a, b),
-                        _replace(s.max_val, a, v),
-                        s.msgs | {("2b", a, b, v)},
-                    ),
-                )
+#: The spec's four actions by name, each a generator of ``(action, successor)``
+#: pairs, one per way it is enabled (the ``\E`` witnesses): the methods of
+#: `PAXOS`, called as ``ACTIONS[name](constants, state, *arguments)``. Trace
+#: validation (`paxos_notes.checker.spec_trace`) asks these very functions
+#: whether a step of the agents is a step of the spec, and both explorers build
+#: their successors from them: one rule, one place.
+ACTIONS = {
+    "Phase1a": PAXOS.Phase1a,
+    "Phase1b": PAXOS.Phase1b,
+    "Phase2a": PAXOS.Phase2a,
+    "Phase2b": PAXOS.Phase2b,
+}
 
 
 def successors(
@@ -357,17 +502,11 @@ def successors(
     return [(describe_action(action), succ) for action, succ in next_actions(c, state)]
 
 
-def next_actions(c: Constants, s: SpecState) -> list[tuple[Action, SpecState]]:
-    # The order of Next's disjuncts; it fixes which shortest trace BFS reports.
-    result: list[tuple[Action, SpecState]] = []
-    for b in c.ballots:
-        result.extend(_phase1a(c, s, b))
-        for v in range(c.values):
-            result.extend(_phase2a(c, s, b, v))
-    for a in range(c.acceptors):
-        result.extend(_phase1b(c, s, a))
-        result.extend(_phase2b(c, s, a))
-    return result
+def next_actions(
+    c: Constants, s: SpecState, spec: Paxos = PAXOS
+) -> list[tuple[Action, SpecState]]:
+    """``Next`` of ``spec`` (the spec itself by default): (action, successor) pairs."""
+    return spec.next_actions(c, s)
 
 
 def chosen_values(msgs: frozenset[Message], quorum_size: int) -> set[int]:
@@ -378,6 +517,357 @@ def chosen_values(msgs: frozenset[Message], quorum_size: int) -> set[int]:
             key = (m[2], m[3])
             votes[key] = votes.get(key, 0) + 1
     return {v for (_, v), count in votes.items() if count >= quorum_size}
+
+
+# ---------------------------------------------------------------------------
+# What TLC checks: TypeOK, Inv (with Voting's operators), the refinement of Voting.
+# ---------------------------------------------------------------------------
+#
+# Each conjunct is a function of (constants, state) named for what it says, so
+# that a violation names it. ``TypeOK`` and ``Inv`` are Paxos.tla's; Inv's
+# conjuncts carry no names there, so the names are ours and each docstring
+# gives the conjunct. Every one of them is symmetric: renaming acceptors or
+# values maps a state that satisfies it to one that does (the spec mentions no
+# particular acceptor or value), so checking one state per symmetry orbit, as
+# the explorers do with ``symmetry``, checks them all.
+
+
+def _ballot_or_none(c: Constants, x: object) -> bool:
+    return isinstance(x, int) and not isinstance(x, bool) and -1 <= x <= c.max_ballot
+
+
+def _value_or_none(c: Constants, x: object) -> bool:
+    return x is None or (isinstance(x, int) and not isinstance(x, bool) and 0 <= x < c.values)
+
+
+def _is_message(c: Constants, m: Message) -> bool:
+    r"""``m \in Message`` (Paxos.tla's set of every message that can be sent)."""
+    def ballot(x: object) -> bool:
+        return _ballot_or_none(c, x) and x != NO_BALLOT
+
+    def value(x: object) -> bool:
+        return x is not None and _value_or_none(c, x)
+
+    def acceptor(x: object) -> bool:
+        return isinstance(x, int) and 0 <= x < c.acceptors
+
+    shapes = {
+        "1a": lambda: ballot(m[1]),
+        "1b": lambda: acceptor(m[1]) and ballot(m[2]) and _ballot_or_none(c, m[3])
+        and _value_or_none(c, m[4]),
+        "2a": lambda: ballot(m[1]) and value(m[2]),
+        "2b": lambda: acceptor(m[1]) and ballot(m[2]) and value(m[3]),
+    }
+    sizes = {"1a": 2, "1b": 5, "2a": 3, "2b": 4}
+    return m[0] in shapes and len(m) == sizes[m[0]] and shapes[m[0]]()
+
+
+def TypeOK_maxBal(c: Constants, s: SpecState) -> bool:
+    r"""``maxBal \in [Acceptor -> Ballot \cup {-1}]`` (TypeOK, Paxos.tla)."""
+    return len(s.max_bal) == c.acceptors and all(_ballot_or_none(c, x) for x in s.max_bal)
+
+
+def TypeOK_maxVBal(c: Constants, s: SpecState) -> bool:
+    r"""``maxVBal \in [Acceptor -> Ballot \cup {-1}]`` (TypeOK, Paxos.tla)."""
+    return len(s.max_vbal) == c.acceptors and all(_ballot_or_none(c, x) for x in s.max_vbal)
+
+
+def TypeOK_maxVal(c: Constants, s: SpecState) -> bool:
+    r"""``maxVal \in [Acceptor -> Value \cup {None}]`` (TypeOK, Paxos.tla)."""
+    return len(s.max_val) == c.acceptors and all(_value_or_none(c, x) for x in s.max_val)
+
+
+def TypeOK_msgs(c: Constants, s: SpecState) -> bool:
+    r"""``msgs \subseteq Message`` (TypeOK, Paxos.tla)."""
+    return all(_is_message(c, m) for m in s.msgs)
+
+
+# -- Voting.tla's operators, on Paxos's state through the refinement mapping --
+
+
+def votes(s: SpecState) -> tuple[frozenset[tuple[int, int]], ...]:
+    """The refinement mapping's ``votes``: ``votes[a]`` is the set of ``<<b, v>>``
+    for which ``a`` sent ``2b(a, b, v)`` (Paxos.tla's ``votes``)."""
+    mine: list[set[tuple[int, int]]] = [set() for _ in s.max_bal]
+    for m in s.msgs:
+        if m[0] == "2b":
+            mine[m[1]].add((m[2], m[3]))
+    return tuple(frozenset(x) for x in mine)
+
+
+def VotedFor(s: SpecState, a: int, b: int, v: int) -> bool:
+    r"""Voting's ``VotedFor(a, b, v) == <<b, v>> \in votes[a]``."""
+    return ("2b", a, b, v) in s.msgs
+
+
+def DidNotVoteAt(c: Constants, s: SpecState, a: int, b: int) -> bool:
+    r"""Voting's ``DidNotVoteAt(a, b) == \A v \in Value : ~ VotedFor(a, b, v)``."""
+    return not any(VotedFor(s, a, b, v) for v in range(c.values))
+
+
+def ShowsSafeAt(c: Constants, s: SpecState, Q: tuple[int, ...], b: int, v: int) -> bool:
+    """Voting's ``ShowsSafeAt(Q, b, v)``: every acceptor of ``Q`` has joined ballot
+    ``b`` or higher, and for some ``c`` in ``-1..b-1`` someone in ``Q`` voted for
+    ``v`` in ``c`` (unless ``c = -1``) and no one in ``Q`` voted in ballots
+    ``c+1..b-1``: the votes of ``Q`` show that ``v`` is safe at ``b`` (§2.2's P2c)."""
+    if not all(s.max_bal[a] >= b for a in Q):
+        return False
+    for cc in range(-1, b):
+        if cc != -1 and not any(VotedFor(s, a, cc, v) for a in Q):
+            continue
+        if all(DidNotVoteAt(c, s, a, d) for d in range(cc + 1, b) for a in Q):
+            return True
+    return False
+
+
+def shown_safe(c: Constants, s: SpecState, b: int, v: int) -> bool:
+    r"""``\E Q \in Quorum : ShowsSafeAt(Q, b, v)``."""
+    return any(ShowsSafeAt(c, s, Q, b, v) for Q in c.quorums)
+
+
+def CannotVoteAt(c: Constants, s: SpecState, a: int, b: int) -> bool:
+    """Voting's ``CannotVoteAt(a, b)``: ``a`` joined a higher ballot and did not vote in ``b``."""
+    return s.max_bal[a] > b and DidNotVoteAt(c, s, a, b)
+
+
+def NoneOtherChoosableAt(c: Constants, s: SpecState, b: int, v: int) -> bool:
+    """Voting's ``NoneOtherChoosableAt(b, v)``: some quorum voted for ``v`` in ``b`` or can no
+    longer vote there, so no other value can be chosen in ``b``."""
+    return any(
+        all(VotedFor(s, a, b, v) or CannotVoteAt(c, s, a, b) for a in Q) for Q in c.quorums
+    )
+
+
+def SafeAt(c: Constants, s: SpecState, b: int, v: int) -> bool:
+    r"""Voting's ``SafeAt(b, v) == \A c \in 0..(b-1) : NoneOtherChoosableAt(c, v)``."""
+    return all(NoneOtherChoosableAt(c, s, cc, v) for cc in range(b))
+
+
+# -- Inv's conjuncts (Paxos.tla; the first conjunct is TypeOK) --
+
+
+def MaxBalCoversMaxVBal(c: Constants, s: SpecState) -> bool:
+    r"""``\A a \in Acceptor : maxBal[a] >= maxVBal[a]``."""
+    return all(s.max_bal[a] >= s.max_vbal[a] for a in range(c.acceptors))
+
+
+def MaxVoteIsAVote(c: Constants, s: SpecState) -> bool:
+    r"""``IF maxVBal[a] = -1 THEN maxVal[a] = None ELSE <<maxVBal[a], maxVal[a]>> \in votes[a]``,
+    for every acceptor ``a``."""
+    return all(
+        s.max_val[a] is None
+        if s.max_vbal[a] == NO_BALLOT
+        else VotedFor(s, a, s.max_vbal[a], s.max_val[a])  # type: ignore[arg-type]
+        for a in range(c.acceptors)
+    )
+
+
+def Msg1bBelowMaxBal(c: Constants, s: SpecState) -> bool:
+    r"""``(m.type = "1b") => maxBal[m.acc] >= m.bal``, for every ``m \in msgs``."""
+    return all(s.max_bal[m[1]] >= m[2] for m in s.msgs if m[0] == "1b")
+
+
+def Msg1bReportsAVote(c: Constants, s: SpecState) -> bool:
+    r"""``(m.type = "1b") => ((m.mbal >= 0) => <<m.mbal, m.mval>> \in votes[m.acc])``."""
+    return all(
+        VotedFor(s, m[1], m[3], m[4])  # type: ignore[arg-type]
+        for m in s.msgs
+        if m[0] == "1b" and m[3] >= 0  # type: ignore[operator]
+    )
+
+
+def Msg2aShowsSafe(c: Constants, s: SpecState) -> bool:
+    r"""``(m.type = "2a") => \E Q \in Quorum : V!ShowsSafeAt(Q, m.bal, m.val)``."""
+    return all(shown_safe(c, s, m[1], m[2]) for m in s.msgs if m[0] == "2a")  # type: ignore[arg-type]
+
+
+def Msg2aUnique(c: Constants, s: SpecState) -> bool:
+    r"""``(m.type = "2a") => \A mm \in msgs :``
+    ``mm.type = "2a" /\ mm.bal = m.bal => mm.val = m.val``."""
+    seen: dict[object, object] = {}
+    for m in s.msgs:
+        if m[0] == "2a" and seen.setdefault(m[1], m[2]) != m[2]:
+            return False
+    return True
+
+
+def Msg2bBelowMaxVBal(c: Constants, s: SpecState) -> bool:
+    """``(m.type = "2b") => maxVBal[m.acc] >= m.bal``."""
+    return all(s.max_vbal[m[1]] >= m[2] for m in s.msgs if m[0] == "2b")
+
+
+def Msg2bHas2a(c: Constants, s: SpecState) -> bool:
+    r"""``(m.type = "2b") => \E mm \in msgs :``
+    ``mm.type = "2a" /\ mm.bal = m.bal /\ mm.val = m.val``."""
+    return all(("2a", m[2], m[3]) in s.msgs for m in s.msgs if m[0] == "2b")
+
+
+Conjunct = Callable[[Constants, SpecState], bool]
+
+#: TypeOK's conjuncts, in the spec's order.
+TYPE_OK: dict[str, Conjunct] = {
+    "TypeOK_maxBal": TypeOK_maxBal,
+    "TypeOK_maxVBal": TypeOK_maxVBal,
+    "TypeOK_maxVal": TypeOK_maxVal,
+    "TypeOK_msgs": TypeOK_msgs,
+}
+
+#: Inv's conjuncts after TypeOK, in the spec's order.
+INV: dict[str, Conjunct] = {
+    "MaxBalCoversMaxVBal": MaxBalCoversMaxVBal,
+    "MaxVoteIsAVote": MaxVoteIsAVote,
+    "Msg1bBelowMaxBal": Msg1bBelowMaxBal,
+    "Msg1bReportsAVote": Msg1bReportsAVote,
+    "Msg2aShowsSafe": Msg2aShowsSafe,
+    "Msg2aUnique": Msg2aUnique,
+    "Msg2bBelowMaxVBal": Msg2bBelowMaxVBal,
+    "Msg2bHas2a": Msg2bHas2a,
+}
+
+
+def TypeOK(c: Constants, s: SpecState) -> bool:
+    """Paxos.tla's ``TypeOK``: every conjunct of `TYPE_OK`."""
+    return all(f(c, s) for f in TYPE_OK.values())
+
+
+def Inv(c: Constants, s: SpecState) -> bool:
+    """Paxos.tla's inductive invariant ``Inv``: ``TypeOK`` and every conjunct of `INV`."""
+    return TypeOK(c, s) and all(f(c, s) for f in INV.values())
+
+
+def AtMostOneChosen(c: Constants, s: SpecState) -> bool:
+    """The paper's "Only a single value is chosen" (§2.1), as ``chosen`` has at most one value."""
+    return len(chosen_values(s.msgs, c.quorum_size)) <= 1
+
+
+def violated_conjunct(c: Constants, s: SpecState, invariants: str = "all") -> str | None:
+    """The name of the first conjunct ``s`` violates (TypeOK, Inv, then
+    ``AtMostOneChosen``), or None. ``invariants="safety"`` checks only the last."""
+    checks: dict[str, Conjunct] = {}
+    if invariants == "all":
+        checks = {**TYPE_OK, **INV}
+    checks["AtMostOneChosen"] = AtMostOneChosen
+    for name, f in checks.items():
+        if not f(c, s):
+            return name
+    return None
+
+
+# -- The refinement: every step of Paxos is a step of Voting (or a stutter) --
+
+
+@dataclass(frozen=True)
+class VotingStep:
+    """What a Paxos step is under the refinement mapping (``votes``, ``maxBal``).
+
+    ``action`` is ``"stutter"`` (neither changes), ``"IncreaseMaxBal(a1, 1)"`` or
+    ``"VoteFor(a1, 1, v2)"`` (the Voting action whose effect the step has), or
+    ``"V!Next"`` when no Voting action has that effect. ``failed`` is None when
+    the step is that action with its enabling condition true; otherwise the
+    conjunct of the action (in Voting.tla's words) that is false.
+    """
+
+    action: str
+    failed: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.failed is None
+
+
+#: VoteFor(a, b, v)'s enabling conjuncts in Voting.tla, in its order.
+VOTE_FOR_CONDITIONS = (
+    "maxBal[a] =< b",
+    "\\A vt \\in votes[a] : vt[1] /= b",
+    "\\A c \\in Acceptor \\ {a} : \\A vt \\in votes[c] : (vt[1] = b) => (vt[2] = v)",
+    "\\E Q \\in Quorum : ShowsSafeAt(Q, b, v)",
+)
+
+
+def vote_for_failure(c: Constants, s: SpecState, a: int, b: int, v: int) -> str | None:
+    """The first of ``VoteFor(a, b, v)``'s enabling conjuncts false in ``s``, or None."""
+    mine = votes(s)
+    checks = (
+        s.max_bal[a] <= b,
+        all(vb != b for vb, _ in mine[a]),
+        all(w == v for o in range(c.acceptors) if o != a for vb, w in mine[o] if vb == b),
+        shown_safe(c, s, b, v),
+    )
+    for text, ok in zip(VOTE_FOR_CONDITIONS, checks, strict=True):
+        if not ok:
+            return text
+    return None
+
+
+def voting_step(c: Constants, s: SpecState, t: SpecState) -> VotingStep:
+    r"""Is ``s -> t`` a step of Voting under Paxos.tla's refinement mapping?
+
+    ``V!Next`` is ``\E a, b : IncreaseMaxBal(a, b) \/ \E v : VoteFor(a, b, v)``;
+    with ``[V!Next]_<<votes, maxBal>>`` a step that changes neither is a stutter.
+    """
+    before, after = votes(s), votes(t)
+    if before == after and s.max_bal == t.max_bal:
+        return VotingStep("stutter")
+    changed = [
+        a for a in range(c.acceptors) if before[a] != after[a] or s.max_bal[a] != t.max_bal[a]
+    ]
+    if len(changed) != 1:
+        return VotingStep("V!Next", "one acceptor's votes and maxBal change, the others' do not")
+    a = changed[0]
+    b = t.max_bal[a]
+    if before[a] == after[a]:
+        name = f"IncreaseMaxBal({_acceptor_name(a)}, {b})"
+        return VotingStep(name, None if b > s.max_bal[a] else "b > maxBal[a]")
+    added = after[a] - before[a]
+    if not before[a] <= after[a] or len(added) != 1:
+        return VotingStep("V!Next", "votes[a] gains exactly one vote")
+    ((vb, v),) = added
+    name = f"VoteFor({_acceptor_name(a)}, {vb}, {_value_name(v)})"
+    if b != vb:
+        return VotingStep(name, "maxBal' = [maxBal EXCEPT ![a] = b]")
+    return VotingStep(name, vote_for_failure(c, s, a, vb, v))
+
+
+# -- TLC-style rendering of states, in the spec's own variable names --
+
+
+def tla_message(m: Message) -> str:
+    """A message as the spec writes it, e.g. ``[type |-> "1a", bal |-> 0]``."""
+    kind = m[0]
+    if kind == "1a":
+        return f'[type |-> "1a", bal |-> {m[1]}]'
+    if kind == "1b":
+        return (f'[type |-> "1b", acc |-> {_acceptor_name(m[1])}, bal |-> {m[2]}, '  # type: ignore[arg-type]
+                f"mbal |-> {m[3]}, mval |-> {_value_name(m[4])}]")  # type: ignore[arg-type]
+    if kind == "2a":
+        return f'[type |-> "2a", bal |-> {m[1]}, val |-> {_value_name(m[2])}]'  # type: ignore[arg-type]
+    return (f'[type |-> "2b", acc |-> {_acceptor_name(m[1])}, bal |-> {m[2]}, '  # type: ignore[arg-type]
+            f"val |-> {_value_name(m[3])}]")  # type: ignore[arg-type]
+
+
+def tla_state(s: SpecState) -> list[str]:
+    """A state as TLC prints one: a conjunction over the spec's four variables."""
+    def function(cells: list[str]) -> str:
+        return "(" + " @@ ".join(f"{_acceptor_name(a)} :> {x}" for a, x in enumerate(cells)) + ")"
+
+    msgs = sorted(s.msgs, key=_message_key)
+    return [
+        f"/\\ maxBal = {function([str(x) for x in s.max_bal])}",
+        f"/\\ maxVBal = {function([str(x) for x in s.max_vbal])}",
+        f"/\\ maxVal = {function([_value_name(x) for x in s.max_val])}",
+        "/\\ msgs = {" + ", ".join(tla_message(m) for m in msgs) + "}",
+    ]
+
+
+def tla_behaviour(states: tuple[SpecState, ...], actions: tuple[str, ...]) -> list[str]:
+    """A behaviour as TLC prints an error trace: numbered states, each with the
+    action that produced it (``<Initial predicate>`` for the first)."""
+    lines: list[str] = []
+    for i, s in enumerate(states):
+        label = "Initial predicate" if i == 0 else actions[i - 1]
+        lines.append(f"State {i + 1}: <{label}>")
+        lines.extend(tla_state(s))
+    return lines
 
 
 # ---------------------------------------------------------------------------
@@ -440,6 +930,57 @@ def peak_rss_mb() -> float:
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
+#: What ``invariants="all"`` checks: Paxos.tla's TypeOK and Inv in every state,
+#: the refinement of Voting (``V!Spec``: every step a Voting step or a stutter),
+#: and the paper's "only a single value is chosen".
+CHECKED: tuple[str, ...] = ("TypeOK", "Inv", "V!Spec", "AtMostOneChosen")
+
+
+def checked(invariants: str) -> tuple[str, ...]:
+    """The names checked for ``invariants`` (``"all"`` or ``"safety"``)."""
+    if invariants not in ("all", "safety"):
+        raise ValueError(f"invariants must be 'all' or 'safety', got {invariants!r}")
+    return CHECKED if invariants == "all" else ("AtMostOneChosen",)
+
+
+def replay_keys(
+    c: Constants,
+    spec: Paxos,
+    keys: list[Hashable],
+    key_of: Callable[[SpecState], Hashable],
+    last_step: tuple[Hashable, Callable[[SpecState, SpecState], bool]] | None = None,
+) -> tuple[tuple[str, ...], tuple[SpecState, ...]]:
+    """Turn a BFS path of state keys into actions and actual states.
+
+    With symmetry the keys are orbit representatives, not one execution, so
+    walk an actual execution: from each actual state take the first action
+    whose successor has the next key. ``last_step`` = (key, test) adds one more
+    step, the first whose successor has that key and passes the test (a step
+    that breaks the refinement may lead to a state seen before).
+    """
+    state = initial_state(c.acceptors)
+    states, labels = [state], []
+    targets: list[tuple[Hashable, Callable[[SpecState, SpecState], bool] | None]] = [
+        (k, None) for k in keys[1:]
+    ]
+    if last_step is not None:
+        targets.append(last_step)
+    for target, test in targets:
+        for action, succ in spec.next_actions(c, state):
+            if key_of(succ) == target and (test is None or test(state, succ)):
+                labels.append(describe_action(action))
+                states.append(succ)
+                state = succ
+                break
+        else:  # pragma: no cover - would mean the search disagrees with the spec
+            raise AssertionError("counterexample step not reproducible by the spec's actions")
+    return tuple(labels), tuple(states)
+
+
+def _refinement_fails(c: Constants) -> Callable[[SpecState, SpecState], bool]:
+    return lambda s, t: not voting_step(c, s, t).ok
+
+
 def check_lamport_naive(
     acceptors: int,
     values: int,
@@ -448,8 +989,15 @@ def check_lamport_naive(
     symmetry: bool = False,
     quorum_size: int | None = None,
     max_depth: int | None = None,
+    invariants: str = "all",
+    spec: Paxos = PAXOS,
 ) -> LamportResult:
     """Breadth-first search over the spec, written for reading, not speed.
+
+    With ``invariants="all"`` it evaluates `TypeOK`, `Inv` (every conjunct) and
+    ``AtMostOneChosen`` in every new state and `voting_step` on every step, and
+    stops at the first failure, naming it; ``"safety"`` checks only
+    ``AtMostOneChosen``. ``spec`` is `PAXOS` or a mutation of it.
 
     Like TLC, it keeps the first state it meets of each (symmetry) class and
     expands that state. ``max_depth`` stops after that many BFS levels (depth
@@ -457,6 +1005,7 @@ def check_lamport_naive(
     show that a counterexample is shortest.
     """
     q = validate(acceptors, values, max_ballot, quorum_size)
+    names = checked(invariants)
     c = Constants(acceptors, values, max_ballot, q)
     start = time.perf_counter()
     init = initial_state(acceptors)
@@ -465,33 +1014,48 @@ def check_lamport_naive(
     parents: dict[Hashable, tuple[Hashable | None, Action]] = {init_key: (None, ("Init",))}
     level: list[tuple[Hashable, SpecState]] = [(init_key, init)]
     generated, depth = 1, 1
-    violation_key: Hashable | None = None
-    if len(chosen_values(init.msgs, q)) > 1:
-        violation_key = init_key
-    while level and violation_key is None and (max_depth is None or depth < max_depth):
+    violated = violated_conjunct(c, init, invariants)
+    violation_key: Hashable | None = init_key if violated else None
+    detail = ""
+    bad_step: tuple[Hashable, Hashable] | None = None  # (from key, to key) of a non-Voting step
+    while level and violated is None and (max_depth is None or depth < max_depth):
         next_level: list[tuple[Hashable, SpecState]] = []
         for key, state in level:
-            for action, succ in next_actions(c, state):
+            for action, succ in spec.next_actions(c, state):
                 generated += 1
                 succ_key = _naive_canonical(c, succ, symmetry)
+                if invariants == "all":
+                    step = voting_step(c, state, succ)
+                    if not step.ok:
+                        violated, detail = "V!Next", f"{step.action}: {step.failed}"
+                        violation_key, bad_step = key, (key, succ_key)
+                        break
                 if succ_key in parents:
                     continue
                 parents[succ_key] = (key, action)
                 next_level.append((succ_key, succ))
-                if violation_key is None and len(chosen_values(succ.msgs, q)) > 1:
+                violated = violated_conjunct(c, succ, invariants)
+                if violated is not None:
                     violation_key = succ_key
-            if violation_key is not None:
+                    break
+            if violated is not None:
                 break
         if next_level:
             depth += 1
         level = next_level
-    trace: list[str] = []
+    path: list[Hashable] = []
     at = violation_key
-    while at is not None and parents[at][0] is not None:
-        parent, action = parents[at]
-        trace.append(describe_action(action))
-        at = parent
-    trace.reverse()
+    while at is not None:
+        path.append(at)
+        at = parents[at][0]
+    path.reverse()
+    trace: tuple[str, ...] = ()
+    behaviour: tuple[SpecState, ...] = ()
+    if violated is not None:
+        trace, behaviour = replay_keys(
+            c, spec, path, lambda s: _naive_canonical(c, s, symmetry),
+            None if bad_step is None else (bad_step[1], _refinement_fails(c)),
+        )
     return LamportResult(
         acceptors=acceptors,
         values=values,
@@ -503,8 +1067,13 @@ def check_lamport_naive(
         depth=depth,
         seconds=time.perf_counter() - start,
         peak_memory_mb=peak_rss_mb(),
-        violation=violation_key is not None,
-        counterexample=tuple(trace),
-        complete=violation_key is None and not level,
+        violation=violated is not None,
+        counterexample=trace,
+        complete=violated is None and not level,
         implementation="naive",
+        invariants=names,
+        violated=violated,
+        violation_detail=detail,
+        behaviour=behaviour,
+        spec=spec.name,
     )

@@ -27,6 +27,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import ModuleType
+from typing import Any, TextIO
 
 from paxos_notes import __version__
 
@@ -129,6 +130,9 @@ def build_parser() -> argparse.ArgumentParser:
             "'Paxos Made Simple'. The notebooks are in notebooks/; "
             "these commands reach the same code from a shell."
         ),
+        epilog=("exit status: 0 every check held, 1 a check failed (a violation), "
+                "2 usage error (a bad flag, or a --trace file that cannot be written), "
+                "3 inconclusive (stopped at --max-states or --max-steps)"),
     )
     parser.add_argument("--version", action="version", version=f"paxos-notes {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -139,22 +143,61 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _ReaderGone:
+    """``sys.stdout`` while a command runs: once the reader has closed the pipe
+    (``check ... | head -3``), the rest of the output is discarded instead of
+    raising, so the command finishes and its exit status (1 for a violation)
+    is the one the shell sees."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self.gone = False
+
+    def write(self, text: str) -> int:
+        if not self.gone:
+            try:
+                return self._stream.write(text)
+            except BrokenPipeError:
+                self._discard()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.gone:
+            try:
+                self._stream.flush()
+            except BrokenPipeError:
+                self._discard()
+
+    def _discard(self) -> None:
+        self.gone = True
+        # What is still buffered, and the final flush at exit, go nowhere quietly.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, self._stream.fileno())
+        os.close(devnull)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse ``argv`` (default: ``sys.argv[1:]``), run the command, return its status.
 
     Usage errors print argparse's message on stderr and return 2; ``--help`` and
-    ``--version`` return 0. Nothing here calls ``sys.exit``: ``__main__`` does.
+    ``--version`` return 0. A reader that stops early (``| head``) is not an
+    error and does not change the status: the command's own status is returned.
+    Nothing here calls ``sys.exit``: ``__main__`` does.
     """
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits on --help, --version and bad input
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    stdout = sys.stdout
+    guarded = _ReaderGone(stdout)
+    sys.stdout = guarded  # type: ignore[assignment]
     try:
-        return int(args._run(args))
-    except BrokenPipeError:
-        # `python -m paxos_notes sections | head` closes the pipe early; that is
-        # not an error. Point stdout at devnull so the final flush stays quiet.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 0
+        status = int(args._run(args))
+        guarded.flush()  # a pipe closed early shows up here at the latest
+        return status
+    finally:
+        sys.stdout = stdout

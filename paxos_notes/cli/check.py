@@ -4,7 +4,9 @@
 (`paxos_notes.checker.check_agents`, with ``--variant`` to break a rule);
 ``--model lamport`` explores Lamport's TLA+ spec
 (`paxos_notes.checker.lamport_fast.check_lamport`). Exit status: 0 safe,
-1 violation, 2 usage error, 3 inconclusive: the search stopped at
+1 violation, 2 usage error (a ``--trace`` that cannot be written is one,
+found before the search; a write that fails at the end is reported after the
+verdict), 3 inconclusive: the search stopped at
 ``--max-states`` before it had seen every state, and found no violation in
 what it saw (``"complete": false`` in ``--json``).
 
@@ -24,7 +26,12 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from .common import INCOMPLETE, Counter, usage_error
+from .common import INCOMPLETE, Counter, flag_error, save_trace, unwritable, usage_error
+
+#: The library's parameter -> the flag that sets it (for error messages).
+FLAGS = {"acceptors": "--acceptors", "values": "--values", "max_ballot": "--max-ballot",
+         "proposers": "--proposers", "max_states": "--max-states", "leader": "--leader",
+         "may_propose": "--leader", "variant": "--variant"}
 
 
 def configure_check(p: argparse.ArgumentParser) -> None:
@@ -43,22 +50,30 @@ def configure_check(p: argparse.ArgumentParser) -> None:
     p.add_argument("--variant", choices=sorted(VARIANTS), default="paper",
                    help="agents model only: which rule to break")
     p.add_argument("--symmetry", action="store_true", help="lamport model only")
+    _configure_lamport_checks(p)
     p.add_argument("--max-states", type=int, default=None,
                    help="stop after this many states; a search stopped before it saw every "
                         "state and found no violation is INCONCLUSIVE (exit 3)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--trace", metavar="FILE",
-                   help="agents model: save the counterexample, replayed, as a trace")
+                   help="agents and livelock models: save the counterexample, replayed, as a "
+                        "trace (the path is checked before the search; exit 2 if it cannot "
+                        "be written)")
     p.add_argument("--quiet", action="store_true", help="no progress counter")
 
 
 def run_check(args: argparse.Namespace) -> int:
+    bad_path = None if args.trace is None else unwritable("--trace", args.trace)
+    if bad_path:  # before the search, which may take minutes
+        return usage_error(bad_path)
     counter = Counter("check", quiet=args.quiet or args.json)
 
     def progress(states: int, depth: int, queue: int, elapsed: float) -> None:
         rate = states / elapsed if elapsed else 0.0
         counter.update(f"{states:,} states, depth {depth}, queue {queue:,}, {rate:,.0f} states/s")
 
+    if args.model != "lamport" and (args.invariants or args.mutation):
+        return usage_error("--invariants and --mutation are for --model lamport")
     if args.model == "livelock":
         return _run_livelock(args)
     if args.leader is not None:
@@ -72,7 +87,8 @@ def run_check(args: argparse.Namespace) -> int:
             result: Any = check_lamport(
                 args.acceptors, args.values,
                 2 if args.max_ballot is None else args.max_ballot,
-                symmetry=args.symmetry, progress=progress, max_states=args.max_states)
+                symmetry=args.symmetry, progress=progress, max_states=args.max_states,
+                **_lamport_checks(args))
             steps = list(result.counterexample)
         else:
             if args.symmetry:
@@ -86,15 +102,18 @@ def run_check(args: argparse.Namespace) -> int:
             steps = [s.text for s in result.counterexample]
     except ValueError as e:
         counter.done()
-        return usage_error(str(e))
+        return flag_error(e, FLAGS)
     counter.done()
     data = result.to_json()
+    not_saved = None
     if args.trace and args.model == "agents" and not result.safe:
-        result.trace().save(args.trace)
+        not_saved = save_trace(result.trace(), "--trace", args.trace)
     if args.json:
         print(json.dumps(data, sort_keys=True))
     else:
         _print_check(args, data, steps, print)
+    if not_saved:  # after the verdict, which is not lost
+        return usage_error(not_saved)
     if data["violation"]:
         return 1
     return 0 if data["complete"] else INCOMPLETE
@@ -110,6 +129,9 @@ def _print_check(args: argparse.Namespace, d: dict[str, Any], steps: list[str],
     out(f"depth:            {d['depth']}")
     out(f"time:             {d['seconds']:.2f} s ({d['distinct_states'] / secs:,.0f} states/s)")
     out(f"peak memory:      {d['peak_memory_mb']:.0f} MB")
+    if "invariants" in d:
+        out(f"checked:          {', '.join(d['invariants'])}"
+            + ("" if d["spec"] == "Paxos" else f" (on the mutation {d['spec']})"))
     if not d["violation"]:
         if d["complete"]:
             out("verdict:          no violation")
@@ -118,11 +140,48 @@ def _print_check(args: argparse.Namespace, d: dict[str, Any], steps: list[str],
                 f"{d['distinct_states']:,} states; no violation among them, the rest "
                 f"unexplored")
         return
-    rule = d.get("rule") or "only a single value is chosen"
+    rule = d.get("rule") or _lamport_rule(d) or "only a single value is chosen"
     out(f"verdict:          VIOLATION — {rule}")
     out(f"counterexample ({len(steps)} steps, shortest):")
     for i, text in enumerate(steps, 1):
         out(f"  {i:2}. {text}")
+    if d.get("behaviour"):
+        out("behaviour, in the spec's variables:")
+        for line in d["behaviour"]:
+            out(f"  {line}")
+
+
+# -- the lamport model's checks (TypeOK, Inv, refinement of Voting) --------------
+
+
+def _configure_lamport_checks(p: argparse.ArgumentParser) -> None:
+    from ..checker.lamport_mutations import HARMLESS, MUTATIONS
+
+    p.add_argument("--invariants", choices=("all", "safety"), default=None,
+                   help="lamport model: 'all' (default) checks Paxos.tla's TypeOK and Inv in "
+                        "every state and every step a step of Voting, and at most one value "
+                        "chosen; 'safety' only the last")
+    p.add_argument("--mutation", choices=sorted(MUTATIONS | HARMLESS), default=None,
+                   help="lamport model: explore Paxos.tla with one conjunct of one action changed")
+
+
+def _lamport_checks(args: argparse.Namespace) -> dict[str, Any]:
+    from ..checker.lamport_mutations import HARMLESS, MUTATIONS
+
+    checks: dict[str, Any] = {"invariants": args.invariants or "all"}
+    if args.mutation is not None:
+        checks["spec"] = (MUTATIONS | HARMLESS)[args.mutation]
+    return checks
+
+
+def _lamport_rule(d: dict[str, Any]) -> str | None:
+    violated = d.get("violated")
+    if violated is None or violated == "AtMostOneChosen":
+        return None
+    if violated == "V!Next":
+        return f"a step that is no step of Voting: {d['violation_detail']}"
+    kind = "TypeOK" if violated.startswith("TypeOK") else "Inv"
+    return f"{kind} conjunct {violated}"
 
 
 def _run_livelock(args: argparse.Namespace) -> int:
@@ -145,16 +204,19 @@ def _run_livelock(args: argparse.Namespace) -> int:
                                max_states=args.max_states)
             found = result.found
     except ValueError as e:
-        return usage_error(str(e))
+        return flag_error(e, FLAGS)
+    not_saved = None
     if args.trace and found:
         run = result.replay() if args.max_ballot is not None else result.replay(3)
-        run.trace.save(args.trace)
+        not_saved = save_trace(run.trace, "--trace", args.trace)
     if args.json:
         print(json.dumps(result.to_json(), sort_keys=True))
     elif args.max_ballot is not None:
         _print_bounded(result, print)
     else:
         _print_duel(result, print)
+    if not_saved:
+        return usage_error(not_saved)
     if found:
         return 1
     # find_bounded_duel always finishes; find_duel may stop at --max-states

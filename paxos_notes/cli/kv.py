@@ -37,8 +37,8 @@ from typing import Any
 
 from ..multipaxos.linearizability import SearchBudgetExceeded, check
 from ..multipaxos.server import BROKEN, MAX_SERVERS, Setup
-from ..multipaxos.sim import Fault, Network, Simulation, Timing, Workload
-from .common import Counter, usage_error
+from ..multipaxos.sim import MAX_CLIENTS, MAX_OPS, Fault, Network, Simulation, Timing, Workload
+from .common import Counter, flag_error, usage_error
 
 FAULT_KINDS = ("none", "loss", "crash", "partition", "all")
 DELAY = (1.0, 3.0)  # every message takes a uniform time in this range
@@ -47,6 +47,10 @@ DELAY = (1.0, 3.0)  # every message takes a uniform time in this range
 #: the calm time after that in which every operation must complete.
 TIME_PER_OP = 60.0
 CALM = 2000.0
+#: The library's parameter -> the flag that sets it (for error messages).
+FLAGS = {"servers": "--servers", "clients": "--clients", "total": "--ops", "ops": "--ops",
+         "keys": "--keys", "alpha": "--alpha", "faults": "--faults", "seed": "--seed",
+         "broken": "--broken"}
 
 
 def fault_plan(kind: str, setup: Setup, seed: int,
@@ -98,9 +102,11 @@ def fault_plan(kind: str, setup: Setup, seed: int,
 def configure_kv(p: argparse.ArgumentParser) -> None:
     p.add_argument("--servers", type=int, default=5,
                    help=f"number of servers (1-{MAX_SERVERS}, default 5)")
-    p.add_argument("--clients", type=int, default=3, help="number of clients (default 3)")
+    p.add_argument("--clients", type=int, default=3,
+                   help=f"number of clients (1-{MAX_CLIENTS}, default 3)")
     p.add_argument("--ops", type=int, default=1000,
-                   help="operations in all, shared by the clients (default 1000)")
+                   help=f"operations in all, shared by the clients (1-{MAX_OPS:,}, "
+                        "default 1000)")
     p.add_argument("--seed", type=int, required=True, help="seed for every random choice")
     p.add_argument("--faults", choices=FAULT_KINDS, default="none",
                    help="what goes wrong while the clients run (default none)")
@@ -150,8 +156,11 @@ def kv_run(servers: int = 5, clients: int = 3, ops: int = 1000, seed: int = 0,
            counter: Counter | None = None) -> dict[str, Any]:
     """Run the store as ``kv`` does and return the report (see `run_kv`).
     ``ValueError`` names a bad parameter."""
-    if isinstance(clients, bool) or not isinstance(clients, int) or clients < 1:
-        raise ValueError(f"clients must be an integer >= 1, got {clients!r}")
+    if isinstance(clients, bool) or not isinstance(clients, int) or \
+            not 1 <= clients <= MAX_CLIENTS:
+        raise ValueError(f"clients must be an integer in 1..{MAX_CLIENTS}, got {clients!r}")
+    if isinstance(ops, bool) or not isinstance(ops, int) or not 1 <= ops <= MAX_OPS:
+        raise ValueError(f"ops must be an integer in 1..{MAX_OPS}, got {ops!r}")
     if isinstance(keys, bool) or not isinstance(keys, int) or not 1 <= keys <= 100:
         raise ValueError(f"keys must be an integer in 1..100, got {keys!r}")
     if isinstance(servers, bool) or not isinstance(servers, int) or not 1 <= servers <= MAX_SERVERS:
@@ -232,7 +241,7 @@ def run_kv(args: argparse.Namespace) -> int:
                         broken=args.broken, counter=counter)
     except ValueError as e:
         counter.done()
-        return usage_error(str(e))
+        return flag_error(e, FLAGS)
     if args.json:
         print(json.dumps(report, sort_keys=True))
     else:

@@ -153,8 +153,10 @@ class Setup:
         if len(set(servers)) != len(servers):
             raise ValueError(f"servers must be distinct, got {servers}")
         for s in servers:
-            if not isinstance(s, str) or not 1 <= len(s) <= 32:
-                raise ValueError(f"server names must be strings of 1..32 characters, got {s!r}")
+            # printable: a name is drawn and saved in traces (no NUL, no lone surrogate)
+            if not isinstance(s, str) or not 1 <= len(s) <= 32 or not s.isprintable():
+                raise ValueError(f"server names must be strings of 1..32 characters, "
+                                 f"all printable, got {s!r}")
         initial = tuple(self.initial) or servers
         if len(set(initial)) != len(initial) or not set(initial) <= set(servers):
             raise ValueError(f"initial must be distinct names among servers {servers}, "

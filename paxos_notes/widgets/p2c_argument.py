@@ -518,18 +518,24 @@ class P2cArgument(FrameWidget):
     # -- actions --------------------------------------------------------------------
     def cycle(self, ballot: int, acceptor: str) -> None:
         """Click on a cell: its value goes none → x → y → z → none."""
+        self._check_cell(ballot, acceptor)
         current = self.state.cells[ballot][self.state.acceptors.index(acceptor)]
         order = (None, *VALUES)
         nxt = order[(order.index(current) + 1) % len(order)]
         self.set_cell(ballot, acceptor, nxt)
 
     def set_cell(self, ballot: int, acceptor: str, value: str | None) -> None:
-        if not 0 <= ballot < self.state.ballots:
-            raise ValueError(f"ballot must be in 0..{self.state.ballots - 1}, got {ballot}")
-        if acceptor not in self.state.acceptors:
-            raise ValueError(f"acceptor must be one of {self.state.acceptors}, got {acceptor!r}")
+        self._check_cell(ballot, acceptor)
         self.state = self.state.with_cell(ballot, acceptor, value)
         self._refresh()
+
+    def _check_cell(self, ballot: int, acceptor: str) -> None:
+        if isinstance(ballot, bool) or not isinstance(ballot, int) \
+                or not 0 <= ballot < self.state.ballots:
+            raise ValueError(f"ballot must be an integer in 0..{self.state.ballots - 1}, "
+                             f"got {ballot!r}")
+        if not isinstance(acceptor, str) or acceptor not in self.state.acceptors:
+            raise ValueError(f"acceptor must be one of {self.state.acceptors}, got {acceptor!r}")
 
     def step(self, delta: int = 1) -> None:
         s = self.state

@@ -72,6 +72,8 @@ class NumberingState:
     def __post_init__(self) -> None:
         if not isinstance(self.proposers, int) or not 1 <= self.proposers <= MAX_PROPOSERS:
             raise ValueError(f"proposers must be in 1..{MAX_PROPOSERS}, got {self.proposers!r}")
+        if not isinstance(self.shared, bool):  # "yes" would be truthy, and wrong
+            raise ValueError(f"shared must be True or False, got {self.shared!r}")
         if not isinstance(self.rounds, int) or not 1 <= self.rounds <= MAX_ROUNDS:
             raise ValueError(f"rounds must be in 1..{MAX_ROUNDS}, got {self.rounds!r}")
         if not 0 <= self.step <= self.total:

@@ -23,10 +23,11 @@ Usage::
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import combinations, product
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import ipywidgets as w
 from ipywidgets.widgets.widget_bool import ToggleButtonStyle
@@ -196,6 +197,19 @@ class QuorumState:
         total = len(minimal_pairs(self.spec))
         if self.view == "play" and not 0 <= self.step < total:
             raise ValueError(f"step must be in 0..{total - 1}, got {self.step}")
+
+
+def _members(label: str, names: Any, spec: QuorumSpec) -> Members:
+    """``first`` / ``second`` as given to the widget: a collection of acceptor names."""
+    example = f"such as {spec.acceptors[:2]}"
+    if isinstance(names, str) or not isinstance(names, Iterable):  # "a1" is not {"a1"}
+        raise ValueError(f"{label} must be a collection of acceptor names {example}, "
+                         f"got {names!r}")
+    try:
+        return frozenset(names)
+    except TypeError:  # an unhashable item, e.g. a list inside
+        raise ValueError(f"{label} must be a collection of acceptor names {example}, "
+                         f"got {names!r}") from None
 
 
 def _fmt(s: Members) -> str:
@@ -532,7 +546,8 @@ class QuorumIntersection(FrameWidget):
                  first: tuple[str, ...] | frozenset[str] = (),
                  second: tuple[str, ...] | frozenset[str] = ()) -> None:
         spec = QuorumSpec(n, system, k, q1, q2, rows)
-        self.state = QuorumState(spec, frozenset(first), frozenset(second))
+        self.state = QuorumState(spec, _members("first", first, spec),
+                                 _members("second", second, spec))
         style = {"description_width": "initial"}
         self.n_slider = w.IntSlider(value=n, min=1, max=MAX_N, description="acceptors n",
                                     style=style, continuous_update=False)

@@ -63,7 +63,12 @@ LABEL_SPOTS = (0.78, 0.64, 0.5, 0.36, 0.86, 0.71, 0.57, 0.43, 0.29)
 
 
 def _as_trace(trace: Any) -> Trace:
-    """Accept a Trace, a trace dict, JSON text or a path; a bad one raises ValueError."""
+    """Accept a Trace, a trace dict, JSON text or a path; a bad one raises ValueError.
+
+    A string is JSON text when it starts with ``{`` (every trace file does), and
+    a file's path otherwise: ``TracePlayer("out.json")`` plays the file, as a
+    reader would expect, and a missing one says it cannot be read.
+    """
     if isinstance(trace, Trace):
         return trace
     if isinstance(trace, dict):
@@ -71,8 +76,9 @@ def _as_trace(trace: Any) -> Trace:
     if isinstance(trace, Path):
         return Trace.load(trace)
     if isinstance(trace, str):
-        return Trace.from_json(trace)
-    raise ValueError(f"trace must be a Trace, a Simulation, a trace dict, JSON text or a Path, "
+        return Trace.from_json(trace) if trace.lstrip().startswith("{") else Trace.load(trace)
+    raise ValueError(f"trace must be a Trace, a Simulation, a trace dict, JSON text, a Path "
+                     f"or a file name, "
                      f"got {type(trace).__name__}")
 
 
@@ -517,9 +523,11 @@ class TracePlayer(PlayerWidget):
     """Play a trace; over a manual-mode Simulation, act on it live.
 
     ``TracePlayer()`` plays a seeded default run; ``TracePlayer(trace)`` any `Trace`
-    (or a trace dict, JSON text or Path); ``TracePlayer(sim)`` a live
-    ``Simulation(..., manual=True)``. ``cursor`` sets the first frame (default 0;
-    live mode starts at the end).
+    (or a trace dict, JSON text, a Path, or a string naming a file:
+    ``TracePlayer("out.json")``); ``TracePlayer(sim)`` a live
+    ``Simulation(..., manual=True)``, which must record its events (not
+    ``record=False``). ``cursor`` sets the first frame (default 0; live mode
+    starts at the end).
     """
 
     def __init__(self, trace: Any = None, *, cursor: int | None = None) -> None:
@@ -527,6 +535,11 @@ class TracePlayer(PlayerWidget):
 
         self.sim: Simulation | None = None
         if isinstance(trace, Simulation):
+            if not trace.record:  # its trace is empty: the player would show nothing
+                # happening while messages are in flight
+                raise ValueError("trace must be a Simulation that records its events; this "
+                                 "one was made with record=False and keeps none (use "
+                                 "record=True, the default)")
             self.sim = trace
             source = trace.trace
         elif trace is None:
