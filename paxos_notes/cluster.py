@@ -16,10 +16,11 @@ Learning (§2.3) comes in the paper's three shapes:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from .agents import Acceptor, Agent, Learner, Proposer
+from .agents import Acceptor, Agent, Learner, NackingAcceptor, Proposer, RepeatedPrepareAcceptor
 from .ballots import Allocator
 from .quorums import MAX_ACCEPTORS, Majority, QuorumSystem, acceptor_names
 
@@ -132,3 +133,43 @@ class Cluster:
         for name in learners:
             agents[name] = self.learner(name, q, informs[name])
         return agents
+
+
+# -- agent classes by name (what a trace's header names) ------------------------------------
+
+ROLES: dict[str, type] = {"proposer": Proposer, "acceptor": Acceptor, "learner": Learner}
+#: Every agent class a cluster may be built from, by name: a trace's
+#: ``meta["agents"]`` is looked up here, never evaluated. The paper's classes
+#: and the safe extensions are here from the start; `paxos_notes.checker.variants`
+#: adds its broken rules with `register_agent_classes` when it is imported.
+AGENT_CLASSES: dict[str, type] = {cls.__name__: cls for cls in (
+    Acceptor, Proposer, Learner, NackingAcceptor, RepeatedPrepareAcceptor)}
+
+
+def register_agent_classes(*classes: type) -> dict[str, type]:
+    """Add ``classes`` (subclasses of a role's class) to `AGENT_CLASSES`; return it."""
+    for cls in classes:
+        if not any(isinstance(cls, type) and issubclass(cls, base) for base in ROLES.values()):
+            raise ValueError(f"classes must be agent classes, got {cls!r}")
+        AGENT_CLASSES[cls.__name__] = cls
+    return AGENT_CLASSES
+
+
+def agent_classes(names: Mapping[str, object]) -> dict[str, type]:
+    """The classes a trace's ``meta["agents"]`` names, as `Cluster` keywords.
+
+    Looked up in `AGENT_CLASSES`, never evaluated: an unknown role or class name,
+    or a class that cannot play its role, is a ``ValueError``.
+    """
+    if not isinstance(names, Mapping) or not set(names) <= set(ROLES):
+        raise ValueError(f"agents must map roles {sorted(ROLES)} to class names, "
+                         f"got {str(names)[:80]}")
+    out: dict[str, type] = {}
+    for role, name in names.items():
+        cls = AGENT_CLASSES.get(name) if isinstance(name, str) else None
+        if cls is None or not issubclass(cls, ROLES[role]):
+            known = sorted(n for n, c in AGENT_CLASSES.items() if issubclass(c, ROLES[role]))
+            raise ValueError(f"agents[{role!r}] must be one of {known}, got {str(name)[:40]!r} "
+                             f"(import paxos_notes.checker first for its variants' classes)")
+        out[role] = cls
+    return out

@@ -42,6 +42,10 @@ from .trace import Event, Trace
 
 _tuple_new = tuple.__new__
 
+#: Why a message was dropped as it was sent (``network.loss``): a trace's loader
+#: (`paxos_notes.trace_replay`) knows such a drop by it.
+LOST = "lost by the network"
+
 # -- validating parameters --------------------------------------------------------------
 
 
@@ -260,7 +264,7 @@ class World:
         random = self.rng.random
         if faulty and net.loss and random() < net.loss:
             self.dropped += 1
-            self._event("drop", m.sender, m, mid, "lost by the network")
+            self._event("drop", m.sender, m, mid, LOST)
             return
         lo, hi = self._delays.get((m.sender, m.receiver), net.delay) if self._delays \
             else net.delay

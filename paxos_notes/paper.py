@@ -190,7 +190,8 @@ NOTEBOOKS: tuple[NotebookEntry, ...] = (
     ),
     NotebookEntry(
         "09_beyond_the_paper.ipynb", (), "beyond the paper",
-        "Model checking every rule; flexible quorums.", "written", "beyond the paper",
+        "Model checking every rule; flexible quorums; Lamport's TLA+ spec.", "written",
+        "beyond the paper",
     ),
 )
 

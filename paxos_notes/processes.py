@@ -114,6 +114,11 @@ class ProcessSimulation(Simulation):
         self._handing_over = False
         super().__init__(cluster, **kwargs)
 
+    def _meta(self) -> dict[str, Any]:
+        # which process hosts which agents: loading runs the same hand-overs again
+        return {**super()._meta(),
+                "placement": [[process, list(agents)] for process, agents in self.placement.hosts]}
+
     @property
     def counts(self) -> Counts:
         """The network's counts: a message handed over inside a process is not sent."""

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import combinations
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # networkx is imported lazily: the core must stay light
     import networkx as nx
@@ -290,3 +290,63 @@ class Flexible(QuorumSystem):
 
     def describe(self) -> str:
         return f"flexible: phase 1 any {self.q1}, phase 2 any {self.q2} of {len(self.acceptors)}"
+
+
+# -- as plain data, for a trace's header ---------------------------------------------------
+
+QUORUM_KINDS = ("majority", "threshold", "explicit", "grid", "flexible")
+#: Most quorums (or grid rows) a header may list: a learner tests them all for
+#: every acceptance it hears, so a hostile list must not make loading crawl.
+MAX_LISTED = 256
+
+
+def to_spec(q: QuorumSystem) -> dict[str, Any]:
+    """``q`` as plain JSON data that `from_spec` builds again: what a trace's
+    header records, so that loading can run the same quorum system."""
+    if isinstance(q, Majority):
+        return {"kind": "majority"}
+    if isinstance(q, Threshold):
+        return {"kind": "threshold", "k": q.k}
+    if isinstance(q, Flexible):
+        return {"kind": "flexible", "q1": q.q1, "q2": q.q2}
+    if isinstance(q, Grid):
+        return {"kind": "grid", "rows": [list(r) for r in q.rows]}
+    if isinstance(q, Explicit):
+        return {"kind": "explicit", "quorums": [sorted(x) for x in q.quorums]}
+    # any other system: its minimal quorums, when both phases use the same ones
+    if q.minimal_quorums(1) != q.minimal_quorums(2):
+        raise ValueError(f"quorums must be a system with one family, or Flexible, "
+                         f"got {type(q).__name__}")
+    return {"kind": "explicit", "quorums": [sorted(x) for x in q.minimal_quorums(2)]}
+
+
+def from_spec(acceptors: Sequence[str], spec: Any) -> QuorumSystem:
+    """The quorum system `to_spec` described, over ``acceptors``; ValueError if
+    ``spec`` is not one (sizes, names and kinds are all checked)."""
+    if not isinstance(spec, dict) or spec.get("kind") not in QUORUM_KINDS:
+        raise ValueError(f"quorum_system must be an object whose kind is one of {QUORUM_KINDS}")
+    kind = spec["kind"]
+
+    def whole(key: str) -> int:
+        v = spec.get(key)
+        if not isinstance(v, int) or isinstance(v, bool):
+            raise ValueError(f"quorum_system {key} must be an integer")
+        return v
+
+    def names(v: Any, key: str) -> list[list[str]]:
+        if not isinstance(v, list) or not 1 <= len(v) <= MAX_LISTED or not all(
+                isinstance(x, list) and all(isinstance(a, str) for a in x) for x in v):
+            raise ValueError(f"quorum_system {key} must be a list of 1..{MAX_LISTED} lists of "
+                             f"acceptor names")
+        return v
+
+    if kind == "majority":
+        return Majority(acceptors)
+    if kind == "threshold":
+        return Threshold(tuple(acceptors), whole("k"))
+    if kind == "flexible":
+        return Flexible(tuple(acceptors), whole("q1"), whole("q2"))
+    if kind == "grid":
+        return Grid(names(spec.get("rows"), "rows"))  # the cluster checks its acceptors
+    return Explicit(tuple(acceptors), tuple(frozenset(x) for x in names(spec.get("quorums"),
+                                                                            "quorums")))

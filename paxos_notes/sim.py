@@ -37,6 +37,7 @@ from .cluster import Cluster
 from .invariants import History, Violation
 from .messages import Message, Promise, Proposal
 from .net import Pending, World
+from .quorums import to_spec
 from .trace import Trace
 
 __all__ = ["Counts", "Network", "Pending", "Simulation"]
@@ -147,6 +148,9 @@ class Simulation(World):
             "crash_rate": n.crash_rate,
             "agents": dict(h.agents),
             "phase2_quorums": [list(q) for q in h.phase2_quorums],
+            # what loading needs to run the same agents again (`trace_replay`)
+            "quorum_system": to_spec(c.quorum_system), "learning": c.learning,
+            "distinguished": c.distinguished, "shared_numbers": c.shared_numbers,
         }
 
     @staticmethod
@@ -243,8 +247,12 @@ class Simulation(World):
             raise ValueError(f"name must be a proposer {self.cluster.proposer_names}, "
                              f"got {name!r}")
         self.steps += 1
+        self._propose(name, agent)
+
+    def _propose(self, name: str, agent: Proposer) -> None:
+        """Phase 1(a) for ``name``, recorded (a proposer that is down sends nothing)."""
         new, out = agent.prepare()
-        if out:
+        if out and self.record:
             self._event("propose", name, detail=f"starts phase 1 with number {new.number}")
         self._apply(name, agent, new, out)
 
@@ -271,10 +279,7 @@ class Simulation(World):
             return
         agent = self.agents[name]
         if agent.up:
-            new, out = agent.prepare()
-            if self.record:
-                self._event("propose", name, detail=f"starts phase 1 with number {new.number}")
-            self._apply(name, agent, new, out)
+            self._propose(name, agent)
         self._schedule(self.rng.uniform(*self.network.retry), "timeout", name)
 
     def run(self, until: float = math.inf, max_steps: int = 1_000_000) -> Simulation:

@@ -14,7 +14,10 @@ same `Trace` with the codec of the replicated state machine (§3).
 
 Files are JSON with a schema version. Loading validates everything before
 building objects: a truncated, hostile or newer-schema file gets one clear
-``ValueError`` (never pickle, never eval). The same run gives byte-identical
+``ValueError`` (never pickle, never eval). Then it runs the events again
+through the agents the header names (`paxos_notes.trace_replay`): a well-formed
+file of a run those agents could not have made is refused too, with the
+number of the first impossible event and why. The same run gives byte-identical
 JSON (keys sorted, times rounded).
 """
 
@@ -232,7 +235,9 @@ class Codec:
     ``messages``: the message classes by name; ``fields``: a reader for every
     field name those classes use (a field name means one thing across a
     protocol's messages); ``state``: reads an event's ``state`` (None: events
-    carry none); ``event``: the protocol's `Event` class.
+    carry none); ``event``: the protocol's `Event` class; ``check``: runs on
+    the whole trace once it is read, and raises a one-line ``ValueError`` if
+    the run it tells of could not have happened.
     """
 
     schema: str
@@ -242,6 +247,7 @@ class Codec:
     fields: Mapping[str, Reader]
     state: Reader | None = None
     event: type[Event] = Event
+    check: Callable[[Any], None] | None = None
 
     def message(self, d: Any, where: str = "message") -> Any:
         """Read one message (the JSON of `Event.encode_message`)."""
@@ -339,11 +345,19 @@ def _state(d: Any, where: str) -> dict[str, Any]:
     return out
 
 
+def _rederive(trace: Trace) -> None:
+    """Run the trace's events again through the agents (`paxos_notes.trace_replay`)."""
+    # imported here: trace_replay runs the simulator, which imports this module
+    from .trace_replay import rederive
+
+    rederive(trace)
+
+
 CONSENSUS = Codec(
     schema=SCHEMA, version=SCHEMA_VERSION, kinds=EVENT_KINDS, messages=MESSAGE_TYPES,
     fields={"sender": string, "receiver": string, "n": number, "value": string,
             "promised": number, "accepted": proposal},
-    state=_state,
+    state=_state, check=_rederive,
 )
 
 
@@ -479,4 +493,7 @@ class Trace:
         events = data.get("events")
         if not isinstance(events, list):
             raise ValueError("trace: events must be a list")
-        return cls(meta=meta, events=[codec.event_from_dict(e, i) for i, e in enumerate(events)])
+        trace = cls(meta=meta, events=[codec.event_from_dict(e, i) for i, e in enumerate(events)])
+        if codec.check is not None:
+            codec.check(trace)  # the run must be one the protocol's code could produce
+        return trace

@@ -13,10 +13,11 @@ PACKAGE = Path(__file__).resolve().parents[1] / "paxos_notes"
 LAYERS = {
     "ballots": 1, "quorums": 1, "messages": 1,
     "agents": 2, "cluster": 2, "election": 2,
-    "net": 3, "sim": 3, "processes": 3, "trace": 3, "trace_state": 3, "invariants": 3,
+    "net": 3, "sim": 3, "processes": 3, "trace": 3, "trace_state": 3, "trace_replay": 3,
+    "invariants": 3,
     "script": 3, "progress": 3, "broadcast": 3,
     "checker": 4, "multipaxos": 4,
-    "widgets": 5, "cli": 5, "paper": 5, "exercises": 5, "notebook_helpers": 5,
+    "widgets": 5, "cli": 5, "paper": 5, "tla": 5, "exercises": 5, "notebook_helpers": 5,
     "__init__": 5, "__main__": 5,
 }
 #: Pairs on one layer that must not depend on each other.

@@ -65,3 +65,14 @@ def test_stored_lamport_counts_equal_tlcs_figures() -> None:
     assert len(rows) == len(results().lamport) >= 5
     assert all(row[-1] == "yes" for row in rows)
     assert nb09.lamport_config((3, 2, 1, True)) == "3 acceptors, 2 values, ballots 0..1, symmetry"
+
+
+def test_spec_steps_shows_the_message_each_step_adds() -> None:
+    # A Phase2a step changes no acceptor variable: only the added 2a message shows it.
+    from paxos_notes.checker.spec_trace import validate_stored
+
+    table = nb09.spec_steps(validate_stored("ignore-accepted"))
+    assert table.columns[-1] == "new message"
+    by_action = {row[2]: row[-1] for row in table.rows}
+    assert by_action["Phase2a(0, 'x')"] == "[type |-> \"2a\", bal |-> 0, val |-> 'x']"
+    assert all(row[-1] == "" for row in table.rows if row[2] == "stutter")

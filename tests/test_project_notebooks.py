@@ -10,7 +10,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from paxos_notes import paper
+from paxos_notes import paper, tla
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK_DIR = ROOT / "notebooks"
@@ -149,7 +149,8 @@ def test_every_relative_link_points_to_a_file_that_exists(path: Path) -> None:
     assert not missing, f"{path.name} links to files that do not exist: {missing}"
 
 
-_QUOTE_CALL = re.compile(r"""(?:quote|beside)\(\s*["']([^"']+)["']""")
+_QUOTE_CALL = re.compile(r"""(?<!tla\.)(?:quote|beside)\(\s*["']([^"']+)["']""")
+_TLA_CALL = re.compile(r"""tla\.(?:excerpt|beside)\(\s*["']([^"']+)["']""")
 
 
 def test_every_quotation_of_the_paper_is_shown_in_some_notebook() -> None:
@@ -161,3 +162,12 @@ def test_every_quotation_of_the_paper_is_shown_in_some_notebook() -> None:
     assert not unknown, f"notebooks quote labels that paper.QUOTES does not have: {unknown}"
     never = sorted(set(paper.QUOTES) - shown)
     assert not never, f"quotations never shown in any notebook: {never}"
+
+
+def test_every_excerpt_of_the_tla_spec_is_shown_and_exists() -> None:
+    shown: set[str] = set()
+    for path in NOTEBOOKS:
+        for cell in _code_cells(_read(path)):
+            shown.update(_TLA_CALL.findall(cell.source))
+    assert shown <= set(tla.EXCERPTS), f"unknown excerpts: {shown - set(tla.EXCERPTS)}"
+    assert shown == set(tla.EXCERPTS), f"excerpts never shown: {set(tla.EXCERPTS) - shown}"

@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..agents import (
     Acceptor,
     AcceptorStorage,
-    Learner,
     NackingAcceptor,
     Outgoing,
     Proposer,
@@ -27,7 +26,7 @@ from ..agents import (
     replace,
 )
 from ..ballots import ProposalNumber
-from ..cluster import Cluster
+from ..cluster import ROLES, Cluster, agent_classes, register_agent_classes  # noqa: F401 (re-exported)
 from ..messages import Promise, Proposal, Value
 from ..quorums import Flexible, QuorumSystem, Threshold
 
@@ -134,33 +133,15 @@ class UntaggedProposer(Proposer):
 
 
 #: Every agent class a cluster may be built from, by name: what a trace's
-#: ``meta["agents"]`` may name (`agent_classes`).
-AGENT_CLASSES: dict[str, type] = {cls.__name__: cls for cls in (
-    Acceptor, Proposer, Learner, NackingAcceptor,
-    NoPromiseAcceptor, RepeatedPrepareAcceptor, AcceptRaisesPromiseAcceptor, AmnesiacAcceptor,
+#: ``meta["agents"]`` may name (`paxos_notes.cluster.agent_classes`). The table
+#: lives in `paxos_notes.cluster` (loading a trace runs the classes it names);
+#: the broken ones join it here.
+AGENT_CLASSES = register_agent_classes(
+    NoPromiseAcceptor, AcceptRaisesPromiseAcceptor, AmnesiacAcceptor,
     SendBeforePersistAcceptor, OwnValueProposer, LowestAcceptedProposer,
     FirstReportedProposer, MostCommonValueProposer, AcceptToAllProposer, ForgetfulProposer,
     UntaggedProposer,
-)}
-ROLES = {"proposer": Proposer, "acceptor": Acceptor, "learner": Learner}
-
-
-def agent_classes(names: Mapping[str, object]) -> dict[str, type]:
-    """The classes a trace's ``meta["agents"]`` names, as `Cluster` keywords.
-
-    Looked up in `AGENT_CLASSES`, never evaluated: an unknown role or class name,
-    or a class that cannot play its role, is a ``ValueError``.
-    """
-    if not isinstance(names, Mapping) or not set(names) <= set(ROLES):
-        raise ValueError(f"agents must map roles {sorted(ROLES)} to class names, got {names!r}")
-    out: dict[str, type] = {}
-    for role, name in names.items():
-        cls = AGENT_CLASSES.get(name) if isinstance(name, str) else None
-        if cls is None or not issubclass(cls, ROLES[role]):
-            known = sorted(n for n, c in AGENT_CLASSES.items() if issubclass(c, ROLES[role]))
-            raise ValueError(f"agents[{role!r}] must be one of {known}, got {name!r}")
-        out[role] = cls
-    return out
+)
 
 
 # --------------------------------------------------------------------------

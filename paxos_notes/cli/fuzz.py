@@ -132,14 +132,14 @@ def run_fuzz(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result, sort_keys=True))
     else:
-        print(f"runs:         {args.runs} (seed {args.seed})")
-        print(f"steps:        {steps}")
-        print(f"violations:   {violations}")
+        print(f"runs:            {args.runs} (seed {args.seed})")
+        print(f"steps:           {steps}")
+        print(f"violations:      {violations}")
         print(f"spec-valid runs: {spec_valid} of {args.runs} are behaviours of Paxos.tla")
-        print(f"undecided:    {undecided} runs chose nothing by t=2000")
-        print(f"speed:        {result['runs_per_second']} runs/s")
+        print(f"undecided:       {undecided} runs chose nothing by t=2000")
+        print(f"speed:           {result['runs_per_second']} runs/s")
         for d in departures:
-            print(f"leaves spec:  run {d['run_seed']}: {d['departure']}")
+            print(f"leaves spec:     run {d['run_seed']}: {d['departure']}")
         for s in sorted(set(failing) | {d["run_seed"] for d in departures}):
             print(f"reproduce:    python -m paxos_notes fuzz --seed {args.seed} --replay {s}")
     return 1 if violations or departures else 0

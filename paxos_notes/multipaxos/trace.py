@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from .. import trace as core
+from ..trace_replay import check_network
 from .kv import MAX_INT as MAX_DATUM
 from .kv import Command
 from .messages import MESSAGE_TYPES, message_to_dict
@@ -87,6 +88,42 @@ def _leader(v: Any, where: str) -> str | None:
     return None if v is None else core.string(v, where)
 
 
+#: Messages between a client and a server; every other message is between servers.
+FROM_CLIENT, TO_CLIENT = ("Request",), ("Reply", "Redirect")
+#: Events of a server, and of a client.
+SERVER_EVENTS = ("crash", "restart", "local", "campaign", "elected", "step-down", "learn",
+                 "execute")
+CLIENT_EVENTS = ("invoke", "complete")
+
+
+def _check(trace: core.Trace) -> None:
+    """What loading checks of a §3 run: the network's bookkeeping (`check_network`:
+    ids, messages in flight, crashes, partitions, time) and who may be what: the
+    header's servers, and clients (any other name) only at a client's end of a
+    ``Request``, ``Reply`` or ``Redirect``. The servers' handlers are not run again."""
+    servers = trace.meta.get("servers")
+    if not isinstance(servers, list) or not servers or \
+            not all(isinstance(s, str) for s in servers):
+        raise ValueError("trace: meta: servers must be a non-empty list of server names")
+    known = frozenset(servers)
+    for i, e in enumerate(trace.events):
+        m = e.message
+        if e.agent and (e.kind in SERVER_EVENTS) != (e.agent in known) and \
+                e.kind in SERVER_EVENTS + CLIENT_EVENTS:
+            role = "server" if e.kind in SERVER_EVENTS else "client"
+            raise ValueError(f"trace: event {i}: {e.kind} must name a {role}, got "
+                             f"{e.agent[:64]!r} (servers: {sorted(known)[:8]})")
+        if m is not None:
+            name = type(m).__name__
+            client = m.sender if name in FROM_CLIENT else m.receiver if name in TO_CLIENT \
+                else None
+            for who in (m.sender, m.receiver):
+                if (who in known) == (who == client):
+                    role = "a client" if who == client else "one of the header's servers"
+                    raise ValueError(f"trace: event {i}: {name}'s {who[:64]!r} must be {role}")
+    check_network(trace.events, known)
+
+
 CODEC = core.Codec(
     schema=SCHEMA, version=SCHEMA_VERSION, kinds=EVENT_KINDS, messages=MESSAGE_TYPES,
     fields={
@@ -98,7 +135,7 @@ CODEC = core.Codec(
         "command": _command, "request_id": lambda v, w: core.integer(v, w, 0, MAX_DATUM),
         "output": _output, "leader": _leader,
     },
-    event=Event,
+    event=Event, check=_check,
 )
 
 

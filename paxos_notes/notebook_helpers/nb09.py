@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..checker import VARIANTS
 from ..checker.lamport_spec import TLC_FIGURES
+from ..checker.spec_trace import Validation, validate_stored
 from ..checker.stored import results, stored
 from ..invariants import P1A, P2C
 from ..paper import Table
@@ -161,3 +162,28 @@ def lamport_table() -> Table:
     return Table(("configuration", "distinct states", "states generated", "depth",
                   "seconds (ours)", "TLC: distinct / generated / depth", "same"), tuple(rows),
                  caption="The lamport model on larger configurations, against TLC")
+
+
+def spec_steps(validation: Validation) -> Table:
+    """A run validated against ``Paxos.tla``: each step, the spec action it is, the
+    spec's per-acceptor variables after it (listed in the order a1, a2, ...) and the
+    message it adds to ``msgs`` (a Phase2a step changes nothing else)."""
+    def show(xs: Sequence[Any]) -> str:
+        return " ".join(str(x) for x in xs)
+    rows = tuple((str(r["step"]), r["event"], r["spec action"], show(r["maxBal"]),
+                  show(r["maxVBal"]), show(r["maxVal"]), r["new message"])
+                 for r in validation.table())
+    return Table(("step", "event", "spec action", "maxBal", "maxVBal", "maxVal", "new message"),
+                 rows, caption=validation.verdict())
+
+
+def spec_departures(names: Sequence[str]) -> Table:
+    """Where each variant's stored counterexample first leaves ``Paxos.tla``."""
+    rows = []
+    for name in names:
+        d = validate_stored(name).departure
+        rows.append((name, "—", "stays inside the spec", "", "") if d is None else
+                    (name, str(d.step), d.what, d.action, f"{d.condition} ({d.detail})"))
+    return Table(("variant", "step", "what the agents did", "resembles", "what fails"),
+                 tuple(rows),
+                 caption="Where each broken rule leaves Lamport's spec")

@@ -42,6 +42,9 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
+# imported for its effect: the checker's variant classes join the table that a trace's
+# header names its agents from, so that a counterexample's trace file loads here too
+from ..checker import variants as _variants  # noqa: F401
 from ..messages import Accept, Message
 from ..trace import Trace
 from ..trace_state import ROLES, Snapshot, TraceState
