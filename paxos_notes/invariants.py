@@ -204,11 +204,23 @@ class History:
                          f"{proposal.number}"))
             return
         self.issued[proposal.number] = proposal
-        if not p2c_holds(proposal, self.acceptances, self.quorums):
+        if not self._p2c_holds(proposal):
             self.violations.append(Violation(
                 P2C, f"proposal {proposal} was issued, but in every quorum S some acceptor "
                      f"has accepted a proposal below {proposal.number}, and the highest of "
                      f"them has another value"))
+
+    def _p2c_holds(self, proposal: Proposal) -> bool:
+        """`p2c_holds`, with a shortcut for the common case (a monitor asks on
+        every proposal of a long run): if every proposal numbered below n that
+        any acceptor accepted has value v, then in any S the highest of them is
+        v's or there is none, so the set of all acceptors, if it is a quorum,
+        is an S for which (a) or (b) holds."""
+        n, v = proposal.number, proposal.value  # _voters: each proposal accepted, once
+        if all(p.number >= n or p.value == v for p in self._voters) \
+                and self.quorums.is_phase1_quorum(self.quorums.acceptors):
+            return True
+        return p2c_holds(proposal, self.acceptances, self.quorums)
 
     def _accept(self, acceptor: str, proposal: Proposal) -> None:
         if (acceptor, proposal) in self.acceptances:

@@ -11,13 +11,14 @@ from hypothesis import strategies as st
 from paxos_notes.agents import Acceptor
 from paxos_notes.ballots import ProposalNumber
 from paxos_notes.invariants import (
+    History,
     highest_reported,
     p2c_clause,
     p2c_holds,
     p2c_witness,
     reports,
 )
-from paxos_notes.messages import Accept, Prepare, Promise, Proposal
+from paxos_notes.messages import Accept, Accepted, Prepare, Promise, Proposal
 from paxos_notes.quorums import Majority, acceptor_names
 
 NAMES = acceptor_names(5)
@@ -92,3 +93,20 @@ def test_highest_reported_names_every_member_that_reported_it() -> None:
     assert highest_reported(reports(acc, num(4)), ("a2",)) == (None, ())
     assert p2c_clause(Proposal(num(4), "q"), acc, ("a2",)) == "a"
     assert p2c_clause(Proposal(num(4), "x"), acc, ("a1", "a3")) == ""
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(NAMES), st.integers(0, 4), st.sampled_from("vw")),
+                max_size=8),
+       st.integers(0, 4), st.sampled_from("vw"))
+def test_the_monitors_shortcut_agrees_with_p2c_holds(
+        accepted: list[tuple[str, int, str]], n: int, v: str) -> None:
+    # History checks P2c on every proposal issued, with a shortcut when every
+    # proposal accepted below n has v; it must say what p2c_holds says.
+    acceptances = {(a, Proposal(num(b), x)) for a, b, x in accepted}
+    history = History(MAJORITY, ())
+    for a, p in sorted(acceptances):
+        history.record_sent(Accepted(a, "l1", p.number, p.value))
+    assert history.acceptances == acceptances
+    proposal = Proposal(num(n), v)
+    assert history._p2c_holds(proposal) == p2c_holds(proposal, acceptances, MAJORITY)

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import math
 import random
+import tracemalloc
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from itertools import combinations, permutations
 
 import pytest
@@ -34,6 +36,7 @@ from paxos_notes.multipaxos.linearizability import (
     history_from_events,
     put,
 )
+from paxos_notes.multipaxos.linearizability import KVState as _KVState
 
 NEVER_WRITTEN = 99  # generated values are 0..2, so a read of 99 can never be explained
 VALUES = st.integers(0, 2)
@@ -396,6 +399,23 @@ def test_long_histories_do_not_recurse() -> None:
     check_and_verify(history)
 
 
+def test_check_memory_grows_linearly_with_the_history() -> None:
+    # A configuration costs the operations concurrent with the earliest open one,
+    # not the whole history: four times the operations, about four times the memory.
+    # (A bitmask over the whole sub-history made it grow with the square.)
+    def peak(n_ops: int) -> int:
+        history = concurrent_history(random.Random(5), n_ops, 3, ["x"])
+        tracemalloc.start()
+        try:
+            assert check(history).linearizable
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    small, large = peak(3000), peak(12000)
+    assert large < 5 * small, (small, large)
+
+
 def test_decomposition_agrees_and_saves_states() -> None:
     history = concurrent_history(random.Random(3), 60, 6, ["x", "y", "z"])
     split = check_and_verify(history, KV)
@@ -578,3 +598,64 @@ def test_agrees_with_brute_force_kv(history: list) -> None:
 def test_agrees_with_brute_force_register(history: list) -> None:
     expected = brute_force(history, REGISTER)
     assert check_and_verify(history, REGISTER).linearizable is expected
+
+
+@dataclass(frozen=True)
+class _KVFrom(KVSpec):
+    """The key-value store, starting from ``start`` (for the brute force below)."""
+
+    start: _KVState = frozenset()
+
+    def initial_state(self) -> _KVState:
+        return self.start
+
+
+@FAST
+@given(small_mutated_history(KV_OPS, KV), st.integers(0, 2**32), st.integers(50, 400))
+def test_violations_after_a_long_prefix_agree_with_brute_force(
+    history: list, seed: int, length: int
+) -> None:
+    # The search keeps the linearized set as a window that slides past the prefix, and
+    # a pending put invoked at the very start stays open all along: the verdict on the
+    # small history at the end must be the brute force's, from the prefix's last state.
+    rng = random.Random(seed)
+    prefix = [Operation(k % 3, put(rng.choice(KEYS), rng.randrange(3)), "ok", 2 * k, 2 * k + 1)
+              for k in range(length)]
+    prefix += [Operation(0, put(key, rng.randrange(3)), "ok", 2 * k, 2 * k + 1)
+               for k, key in enumerate(KEYS, start=length)]
+    state = KV.initial_state()
+    for o in prefix:
+        state, _ = KV.apply(state, o.op)
+    offset = 2 * len(prefix)
+    suffix = [Operation(o.client, o.op, o.output, o.invoke_time + offset,
+                        None if o.pending else o.complete_time + offset) for o in history]
+    # Placed anywhere in the prefix, the pending put is overwritten by its last puts:
+    # to the brute force it is invoked where the suffix starts.
+    pending = put("x", rng.randrange(3))
+    expected = brute_force([*suffix, Operation("p", pending, None, offset, None)],
+                           _KVFrom(start=state))
+    result = check_and_verify([Operation("p", pending, None, 0.5, None), *prefix, *suffix])
+    assert result.linearizable is expected
+
+
+_PUT_X = st.sampled_from([put("x", 0), put("x", 1)])
+
+
+@FAST
+@given(st.lists(st.tuples(st.sampled_from([get("x"), put("x", 0), put("x", 1)]),
+                          st.sampled_from([None, 0, 1]), _GAP, _LENGTH), max_size=3),
+       st.lists(st.tuples(_PUT_X, _GAP), min_size=2, max_size=3))
+def test_identical_pending_operations_agree_with_brute_force(
+    completed: list, pending: list
+) -> None:
+    # The search linearizes only the earliest-invoked of identical pending operations
+    # next (they are interchangeable); several identical pending puts, and gets that
+    # may or may not be explained by them, must get the brute force's verdict.
+    history, clock = [], 0.0
+    for k, (op, read, gap, length) in enumerate(completed):
+        clock += gap
+        output = read if op[0] == "get" else "ok"
+        history.append(Operation(f"c{k}", op, output, clock, clock + length))
+    for k, (op, at) in enumerate(pending):
+        history.append(Operation(f"p{k}", op, None, float(at), None))
+    assert check_and_verify(history).linearizable is brute_force(history, KV)

@@ -66,7 +66,7 @@ class InstanceMap(Mapping[int, V], Generic[V]):
                 or instance >> (BITS * self._levels):
             return _EMPTY
         node = self._root
-        for shift in range(BITS * (self._levels - 1), -1, -BITS):
+        for shift in _shifts(self._levels):
             if node is None:
                 return _EMPTY
             node = node[(instance >> shift) & MASK]
@@ -146,6 +146,17 @@ class InstanceMap(Mapping[int, V], Generic[V]):
             return self
         root = _drop(self._root, BITS * (self._levels - 1), instance)  # type: ignore[arg-type]
         return self._make(root, self._levels, self._len - 1)
+
+
+_SHIFTS = [tuple(range(BITS * (levels - 1), -1, -BITS)) for levels in range(16)]
+
+
+def _shifts(levels: int) -> tuple[int, ...] | range:
+    """The bit shifts from the root down to a leaf of a tree of ``levels`` levels
+    (made once for the usual heights: every lookup walks them)."""
+    if levels < len(_SHIFTS):
+        return _SHIFTS[levels]
+    return range(BITS * (levels - 1), -1, -BITS)
 
 
 def _grown(root: Node | None, levels: int, to: int) -> Node | None:

@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from ..agents import replace
@@ -117,6 +117,13 @@ class Command:
 
     def encode(self) -> Value:
         """The value a Paxos instance chooses: canonical JSON (same command, same string)."""
+        return self._encoded
+
+    @cached_property
+    def _encoded(self) -> Value:
+        # Asked for on every request a server receives and every proposal it makes
+        # (a retried request is the same object): a command is immutable, so the
+        # JSON is made once.
         return json.dumps({"client": self.client, "id": self.request_id, "op": list(self.op)},
                           sort_keys=True, separators=(",", ":"))
 

@@ -279,9 +279,8 @@ class Leadership:
     constrained: tuple[int, ...] = ()
     noops: tuple[int, ...] = ()
 
-    def promisers(self, instance: int, servers: Iterable[str]) -> set[str]:
-        members = set(servers)
-        return {p.sender for p in self.promises if p.covers(instance) and p.sender in members}
+    def promisers(self, instance: int, servers: Sequence[str]) -> set[str]:
+        return {p.sender for p in self.promises if p.sender in servers and p.covers(instance)}
 
 
 def _first(out: Iterable[object], kind: type) -> object | None:
@@ -353,14 +352,10 @@ class Server:
         """Handle one message; a stopped server receives nothing."""
         if not self.up or message.receiver != self.name:
             return self, ()
-        handler = {
-            Prepare: Server.on_prepare, Promise: Server.on_promise, Accept: Server.on_accept,
-            Accepted: Server.on_accepted, Heartbeat: Server.on_heartbeat, Ack: Server.on_ack,
-            Nack: Server.on_nack, Request: Server.on_request,
-        }.get(type(message))
+        handler = _HANDLERS.get(type(message))
         if handler is None:
             return self, ()
-        new, out = handler(self, message)  # type: ignore[operator]
+        new, out = getattr(self, handler)(message)
         return new, tuple(out)
 
     # -- acceptor: phase 1(b) for many instances at once ------------------------
@@ -806,6 +801,14 @@ class Server:
         return replace(self, up=True, machine=_replay(self.setup, self.stable))
 
 
+#: Which handler takes which message (made once: `Server.receive` runs for every one).
+_HANDLERS: dict[type, str] = {
+    Prepare: "on_prepare", Promise: "on_promise", Accept: "on_accept",
+    Accepted: "on_accepted", Heartbeat: "on_heartbeat", Ack: "on_ack", Nack: "on_nack",
+    Request: "on_request",
+}
+
+
 def _replay(setup: Setup, stable: Stable) -> Machine:
     """The state machine after the chosen log up to its first gap (from the
     checkpoint on)."""
@@ -824,6 +827,13 @@ def settle(server: Server, out: Iterable[Message]) -> tuple[Server, list[Message
     those addressed to itself (``receiver == server.name``) are already
     handled; a driver delivers the others and can record both.
     """
+    out = list(out)
+    name = server.name
+    for m in out:
+        if m.receiver == name:
+            break
+    else:
+        return server, out  # the common case: nothing to itself
     pending = deque(out)
     sent: list[Message] = []
     while pending:

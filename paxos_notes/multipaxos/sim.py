@@ -282,6 +282,10 @@ class Simulation(World):
                     handler: Callable[[Server], tuple[Server, Any]]) -> None:
         old = self.servers[name]
         new, out = handler(old)
+        if new is old and not out:
+            # Nothing happened (most often a follower's heartbeat tick, a quarter of
+            # a run's steps): nothing to send, record or check.
+            return
         new, sent = settle(new, out)
         self.servers[name] = new
         seen = len(self.violations)
@@ -297,9 +301,12 @@ class Simulation(World):
             self._event("violation", name, detail=str(v))
 
     def _observe(self, name: str, old: Server, new: Server) -> None:
-        if old.role != new.role or (
+        # Each part first asks whether the server's record changed at all (an
+        # identity test): most steps change one part, and this runs for every step.
+        changed_role = old.leadership is not new.leadership or old.up != new.up
+        if changed_role and (old.role != new.role or (
                 old.leadership and new.leadership
-                and old.leadership.number != new.leadership.number):
+                and old.leadership.number != new.leadership.number)):
             if new.role == "candidate":
                 assert new.leadership is not None
                 self._event("campaign", name, detail=f"phase 1 with number "
@@ -313,7 +320,8 @@ class Simulation(World):
                             f"{list(lead.constrained)}, no-ops {list(lead.noops)}")
             elif old.role in ("leader", "candidate") and new.role == "follower":
                 self._event("step-down", name)
-        if len(new.stable.chosen) > len(old.stable.chosen):
+        if new.stable.chosen is not old.stable.chosen \
+                and len(new.stable.chosen) > len(old.stable.chosen):
             # a server learns in instance order within one step, so this is also
             # the order it learned them in
             for s in new.stable.chosen.added_since(old.stable.chosen):
@@ -322,7 +330,8 @@ class Simulation(World):
                     self.monitor.record_learned(name, s, value)
                 if self.record:
                     self._event("learn", name, detail=f"#{s} {describe_value(value)}")
-        if new.up and old.up and new.executed > old.executed:
+        if new.machine is not old.machine and new.up and old.up \
+                and new.executed > old.executed:
             if self.monitor is not None:
                 self.monitor.record_executed(name, new.sm)
             if self.record:
