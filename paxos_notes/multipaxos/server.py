@@ -657,6 +657,9 @@ class Server:
                     for x in servers]
             contacted.update(servers)
             s += 1
+        if not copied and s == lead.next_instance and asked_at == lead.asked_at \
+                and len(queue) == len(lead.queue):
+            return self, out  # nothing proposed, nothing changed (often, on a tick)
         lead = replace(lead, next_instance=s, proposals=proposals, learners=learners,
                        sent_at=sent_at, queue=tuple(queue), contacted=frozenset(contacted),
                        constrained=tuple(constrained), noops=tuple(noops), asked_at=asked_at)
