@@ -202,6 +202,8 @@ class Monitor:
                 self._flag(MEMBERSHIP, f"{m.sender} accepted in instance {s} without an "
                                        f"accept request it may answer")
                 return
+            if (m.sender, Proposal(m.n, m.value)) in h.acceptances:
+                return  # said again (a retransmission): the core check has it
             self._run(s, h, core.Accepted(m.sender, m.receiver, m.n, m.value))
 
     def record_learned(self, server: str, instance: int, value: Value) -> None:
