@@ -232,7 +232,9 @@ def _print_check(args: argparse.Namespace, d: dict[str, Any], steps: list[str],
     out(f"distinct states:  {d['distinct_states']:,}")
     out(f"states generated: {d['states_generated']:,}")
     out(f"depth:            {d['depth']}")
-    out(f"time:             {d['seconds']:.2f} s ({d['distinct_states'] / secs:,.0f} states/s)")
+    # A rate over less than a hundredth of a second is noise, not a speed.
+    rate = f" ({d['distinct_states'] / secs:,.0f} states/s)" if d["seconds"] >= 0.01 else ""
+    out(f"time:             {d['seconds']:.2f} s{rate}")
     out(f"peak memory:      {d['peak_memory_mb']:.0f} MB")
     if "invariants" in d:
         out(f"checked:          {', '.join(d['invariants'])}"
