@@ -35,6 +35,11 @@ def quick_init(cls: type[_R]) -> type[_R]:
     messages, and this makes each about twice as fast. Same signature, same
     fields, same frozen record after; only for classes without
     ``__post_init__`` or ``default_factory`` (nothing to run but the copy).
+
+    For messages, which live for a step or two: a record built this way keeps
+    a full ``__dict__`` where dataclass's keeps its fields inline, so records
+    kept for a whole run (a `Proposal` in the safety checks' histories) keep
+    dataclass's ``__init__`` (with it, a 20,000-operation kv run peaked 8% higher).
     """
     if hasattr(cls, "__post_init__"):
         raise TypeError(f"{cls.__name__} has a __post_init__: keep dataclass's __init__")
@@ -60,7 +65,6 @@ def quick_init(cls: type[_R]) -> type[_R]:
 Value = str
 
 
-@quick_init
 @dataclass(frozen=True, order=True)
 class Proposal:
     """A proposal: a number and a value (§2.2)."""

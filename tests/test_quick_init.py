@@ -13,7 +13,7 @@ from paxos_notes.ballots import ProposalNumber
 from paxos_notes.messages import quick_init
 from paxos_notes.multipaxos import messages as mp
 
-CLASSES = [core.Proposal, core.Prepare, core.Promise, core.Accept, core.Accepted,
+CLASSES = [core.Prepare, core.Promise, core.Accept, core.Accepted,
            core.Nack, core.Chosen, mp.Prepare, mp.Promise, mp.Accept, mp.Accepted,
            mp.Heartbeat, mp.Ack, mp.Nack, mp.Request, mp.Reply, mp.Redirect]
 
