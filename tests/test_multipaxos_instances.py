@@ -29,9 +29,9 @@ change = st.tuples(st.booleans(), instance, st.none() | st.integers() | st.text(
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(change, max_size=60), instance)
+@given(st.lists(change, max_size=60), instance, st.lists(instance, max_size=8))
 def test_instance_map_answers_like_a_dict_and_never_changes(
-        changes: list[tuple[bool, int, object]], first: int) -> None:
+        changes: list[tuple[bool, int, object]], first: int, probes: list[int]) -> None:
     d: dict[int, object] = {}
     m: InstanceMap[object] = InstanceMap()
     versions = [(m, dict(d))]
@@ -49,6 +49,10 @@ def test_instance_map_answers_like_a_dict_and_never_changes(
         assert dict(version.items()) == expected and version == expected
         assert list(version) == sorted(expected) and len(version) == len(expected)
         assert all(i in version and version[i] == v for i, v in expected.items())
+        for p in [first, *probes, 0, 1, 31, 32, 1023, 1024, 32_767, 32_768]:  # absent too
+            assert (p in version) == (p in expected)
+            assert version.get(p, "none") == expected.get(p, "none")
+        assert (True in version) == (1 in expected) and version.get(False) == expected.get(0)
     assert list(m.from_instance(first)) == sorted(i for i in d if i >= first)
     assert m.highest(default=-1) == max(d, default=-1)
     assert list(m.added_since(InstanceMap())) == sorted(d)

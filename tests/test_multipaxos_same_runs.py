@@ -30,6 +30,14 @@ KV_RUNS = {
     (1000, 2, "loss"): "7d86ae83ead994de",
     (800, 5, "partition"): "38d162333e3c642d",
 }
+# A broken variant's report lists how many violations the safety monitor
+# found and the first ones: the monitor's shortcuts must catch it at the same
+# point. Recorded at 5ea6493, before them.
+BROKEN_RUNS = {
+    (300, 1, "all", "skip-phase1"): "31dde51455f32d3a",
+    (300, 1, "crash", "skip-phase1"): "0af3d9f69b09aaf8",
+    (300, 4, "crash", "skip-phase1"): "9d570161139110cc",
+}
 TRACED_RUNS = {  # seed: (trace digest, check digest)
     1: ("d47a6cea0a93b78d", "21a78aadbc63fac7"),
     2: ("22307a7f133a124a", "4a4e21a6b1068664"),
@@ -40,8 +48,8 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def kv_digest(ops: int, seed: int, faults: str) -> str:
-    report = kv_run(ops=ops, seed=seed, faults=faults)
+def kv_digest(ops: int, seed: int, faults: str, broken: str | None = None) -> str:
+    report = kv_run(ops=ops, seed=seed, faults=faults, broken=broken)
     report.pop("seconds")  # wall-clock time: the only thing allowed to change
     return _digest(json.dumps(report, sort_keys=True))
 
@@ -61,6 +69,12 @@ def test_kv_reports_are_unchanged(ops: int, seed: int, faults: str) -> None:
     assert kv_digest(ops, seed, faults) == KV_RUNS[ops, seed, faults]
 
 
+@pytest.mark.parametrize(("ops", "seed", "faults", "broken"), list(BROKEN_RUNS))
+def test_broken_variants_are_caught_at_the_same_point(ops: int, seed: int, faults: str,
+                                                      broken: str) -> None:
+    assert kv_digest(ops, seed, faults, broken) == BROKEN_RUNS[ops, seed, faults, broken]
+
+
 @pytest.mark.parametrize("seed", list(TRACED_RUNS))
 def test_traces_and_verdicts_are_unchanged(seed: int) -> None:
     assert traced_digests(seed) == TRACED_RUNS[seed]
@@ -69,4 +83,5 @@ def test_traces_and_verdicts_are_unchanged(seed: int) -> None:
 def digests() -> dict[str, object]:
     """Every digest above, computed now (to record new ones on purpose)."""
     return {"kv": {k: kv_digest(*k) for k in KV_RUNS},
+            "broken": {k: kv_digest(*k) for k in BROKEN_RUNS},
             "traced": {s: traced_digests(s) for s in TRACED_RUNS}}

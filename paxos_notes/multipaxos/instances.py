@@ -62,11 +62,27 @@ class InstanceMap(Mapping[int, V], Generic[V]):
 
     # -- reading, like a dict ---------------------------------------------------
     def _find(self, instance: object) -> Any:
-        if not isinstance(instance, int) or instance < 0 \
-                or instance >> (BITS * self._levels):
+        # Every lookup of a server's log comes here (a million times in a long
+        # run): the usual heights are walked without a loop.
+        if type(instance) is not int:  # bool, or an int subclass: as the int it is
+            if not isinstance(instance, int):
+                return _EMPTY
+            instance = int(instance)
+        levels, node = self._levels, self._root
+        if instance < 0 or instance >> (BITS * levels) or node is None:
             return _EMPTY
-        node = self._root
-        for shift in _shifts(self._levels):
+        if levels == 1:
+            return node[instance & MASK]
+        if levels == 2:
+            node = node[instance >> BITS]
+            return _EMPTY if node is None else node[instance & MASK]
+        if levels == 3:
+            node = node[instance >> (2 * BITS)]
+            if node is None:
+                return _EMPTY
+            node = node[(instance >> BITS) & MASK]
+            return _EMPTY if node is None else node[instance & MASK]
+        for shift in _shifts(levels):
             if node is None:
                 return _EMPTY
             node = node[(instance >> shift) & MASK]

@@ -165,8 +165,11 @@ class Monitor:
             self.machines.append(m)
 
     def record_sent(self, m: Message) -> None:
-        if isinstance(m, Request):
-            self.submitted.add(m.command.encode())
+        kind = type(m)
+        if kind not in _CHECKED:  # heartbeats, acks, nacks, replies: nothing to check
+            return
+        if kind is Request:
+            self.submitted.add(m.command.encode())  # type: ignore[union-attr]
         elif isinstance(m, Promise):
             self.promises.append(m)
             self._index(m)
@@ -188,6 +191,9 @@ class Monitor:
                 self._flag(MEMBERSHIP, f"{m.sender} sent accept for instance {s} to "
                                        f"{m.receiver}, not one of {h.quorums.acceptors}")
                 return
+            issued = h.issued.get(m.n)
+            if issued is not None and issued.value == m.value:
+                return  # the same proposal to another acceptor: the core check has it
             self._run(s, h, core.Accept(m.sender, m.receiver, m.n, m.value))
         elif isinstance(m, Accepted):
             s = m.instance
@@ -196,6 +202,8 @@ class Monitor:
                 self._flag(MEMBERSHIP, f"{m.sender} accepted in instance {s} without an "
                                        f"accept request it may answer")
                 return
+            if (m.sender, Proposal(m.n, m.value)) in h.acceptances:
+                return  # said again (a retransmission): the core check has it
             self._run(s, h, core.Accepted(m.sender, m.receiver, m.n, m.value))
 
     def record_learned(self, server: str, instance: int, value: Value) -> None:
@@ -224,6 +232,10 @@ class Monitor:
         elif not _same_state(machine, self.machines[k]):
             self._flag(PREFIX, f"{server}'s state after {k} commands differs from the "
                                f"state the chosen commands 1..{k} give")
+
+
+#: The messages the checks look at (`Monitor.record_sent` runs for every one sent).
+_CHECKED = frozenset({Request, Promise, Accept, Accepted})
 
 
 def _same_state(a: Machine, b: Machine) -> bool:

@@ -70,6 +70,7 @@ from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from .. import messages as core
 from ..agents import (
@@ -283,6 +284,9 @@ class Leadership:
         return {p.sender for p in self.promises if p.sender in servers and p.covers(instance)}
 
 
+_UNKNOWN: Any = object()  # not in a server's log (None could be a value)
+
+
 def _first(out: Iterable[object], kind: type) -> object | None:
     return next((m for m in out if isinstance(m, kind)), None)
 
@@ -435,6 +439,8 @@ class Server:
         server = self
         if server.leadership is not None and server.leadership.number < n:
             server = server._step_down(n)
+        if server.leader == sender and server.heard:
+            return server  # the usual case: following this leader already
         return replace(server, leader=sender, heard=True)
 
     def _learn(self, decisions: Decisions) -> tuple[Server, list[Message]]:
@@ -651,6 +657,9 @@ class Server:
                     for x in servers]
             contacted.update(servers)
             s += 1
+        if not copied and s == lead.next_instance and asked_at == lead.asked_at \
+                and len(queue) == len(lead.queue):
+            return self, out  # nothing proposed, nothing changed (often, on a tick)
         lead = replace(lead, next_instance=s, proposals=proposals, learners=learners,
                        sent_at=sent_at, queue=tuple(queue), contacted=frozenset(contacted),
                        constrained=tuple(constrained), noops=tuple(noops), asked_at=asked_at)
@@ -666,11 +675,12 @@ class Server:
         known = lead.known_by.get(server)
         if known is None:
             return ()
-        chosen, out = self.stable.chosen, []
+        chosen, out, batch = self.stable.chosen, [], self.setup.batch
         for s in range(known, self.executed + self.setup.alpha + 1):
-            if s in chosen:
-                out.append((s, chosen[s]))
-                if len(out) == self.setup.batch:
+            value = chosen.get(s, _UNKNOWN)  # one lookup, not `in` then `[]`
+            if value is not _UNKNOWN:
+                out.append((s, value))
+                if len(out) == batch:
                     break
         return tuple(out)
 

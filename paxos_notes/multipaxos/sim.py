@@ -288,7 +288,8 @@ class Simulation(World):
             return
         new, sent = settle(new, out)
         self.servers[name] = new
-        seen = len(self.violations)
+        monitor = self.monitor
+        seen = len(monitor.violations) if monitor is not None else 0
         for m in sent:
             if m.receiver != name:
                 self._transmit(m)
@@ -297,8 +298,9 @@ class Simulation(World):
                 self.monitor.record_sent(m)
             self._event("local", name, m)
         self._observe(name, old, new)
-        for v in self.violations[seen:]:
-            self._event("violation", name, detail=str(v))
+        if monitor is not None and len(monitor.violations) > seen:
+            for v in monitor.violations[seen:]:
+                self._event("violation", name, detail=str(v))
 
     def _observe(self, name: str, old: Server, new: Server) -> None:
         # Each part first asks whether the server's record changed at all (an
