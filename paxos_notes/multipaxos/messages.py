@@ -28,7 +28,7 @@ from functools import cached_property
 from typing import Any, Union
 
 from ..ballots import ProposalNumber
-from ..messages import Proposal, Value, quick_init
+from ..messages import Proposal, Value
 from .kv import Command, describe_value
 
 Decisions = tuple[tuple[int, Value], ...]
@@ -38,7 +38,6 @@ def _decisions(d: Decisions) -> str:
     return f" +chosen {[s for s, _ in d]}" if d else ""
 
 
-@quick_init
 @dataclass(frozen=True)
 class Prepare:
     """Phase 1(a) for the instances in ``gaps`` and every instance ``>= above``."""
@@ -57,7 +56,6 @@ class Prepare:
         return f"prepare {self.n} for{gaps} ≥{self.above}"
 
 
-@quick_init
 @dataclass(frozen=True)
 class Promise:
     """Phase 1(b) for what `Prepare` asked: ``accepted`` lists, per instance, the
@@ -87,7 +85,6 @@ class Promise:
         return f"promise {self.n} accepted in {[s for s, _ in self.accepted]}"
 
 
-@quick_init
 @dataclass(frozen=True)
 class Accept:
     """Phase 2(a) in ``instance``; ``decisions`` tell the receiver chosen commands."""
@@ -104,7 +101,6 @@ class Accept:
                 f"{_decisions(self.decisions)}")
 
 
-@quick_init
 @dataclass(frozen=True)
 class Accepted:
     """Phase 2(b) done: the sender accepted ``(n, value)`` in ``instance``.
@@ -121,7 +117,6 @@ class Accepted:
         return f"accepted {self.n} #{self.instance}"
 
 
-@quick_init
 @dataclass(frozen=True)
 class Heartbeat:
     sender: str
@@ -133,7 +128,6 @@ class Heartbeat:
         return f"heartbeat {self.n}{_decisions(self.decisions)}"
 
 
-@quick_init
 @dataclass(frozen=True)
 class Ack:
     sender: str
@@ -145,7 +139,6 @@ class Ack:
         return f"ack {self.n} (knows <{self.known})"
 
 
-@quick_init
 @dataclass(frozen=True)
 class Nack:
     sender: str
@@ -157,7 +150,6 @@ class Nack:
         return f"nack {self.n} (promised {self.promised})"
 
 
-@quick_init
 @dataclass(frozen=True)
 class Request:
     sender: str
@@ -168,7 +160,6 @@ class Request:
         return f"request {self.command.describe()}"
 
 
-@quick_init
 @dataclass(frozen=True)
 class Reply:
     sender: str
@@ -180,7 +171,6 @@ class Reply:
         return f"reply #{self.request_id} → {self.output!r}"
 
 
-@quick_init
 @dataclass(frozen=True)
 class Redirect:
     sender: str
