@@ -831,18 +831,24 @@ def voting_step(c: Constants, s: SpecState, t: SpecState) -> VotingStep:
 # -- TLC-style rendering of states, in the spec's own variable names --
 
 
-def tla_message(m: Message) -> str:
-    """A message as the spec writes it, e.g. ``[type |-> "1a", bal |-> 0]``."""
+def tla_message(m: Message, acceptor: Callable[[int], str] | None = None,
+                value: Callable[[int | None], str] | None = None) -> str:
+    """A message as the spec writes it, e.g. ``[type |-> "1a", bal |-> 0]``.
+
+    ``acceptor`` and ``value`` name acceptors and values (default ``a1``, ``v1``);
+    trace validation passes the agents' own names."""
+    acc = acceptor or _acceptor_name
+    val = value or _value_name
     kind = m[0]
     if kind == "1a":
         return f'[type |-> "1a", bal |-> {m[1]}]'
     if kind == "1b":
-        return (f'[type |-> "1b", acc |-> {_acceptor_name(m[1])}, bal |-> {m[2]}, '  # type: ignore[arg-type]
-                f"mbal |-> {m[3]}, mval |-> {_value_name(m[4])}]")  # type: ignore[arg-type]
+        return (f'[type |-> "1b", acc |-> {acc(m[1])}, bal |-> {m[2]}, '  # type: ignore[arg-type]
+                f"mbal |-> {m[3]}, mval |-> {val(m[4])}]")  # type: ignore[arg-type]
     if kind == "2a":
-        return f'[type |-> "2a", bal |-> {m[1]}, val |-> {_value_name(m[2])}]'  # type: ignore[arg-type]
-    return (f'[type |-> "2b", acc |-> {_acceptor_name(m[1])}, bal |-> {m[2]}, '  # type: ignore[arg-type]
-            f"val |-> {_value_name(m[3])}]")  # type: ignore[arg-type]
+        return f'[type |-> "2a", bal |-> {m[1]}, val |-> {val(m[2])}]'  # type: ignore[arg-type]
+    return (f'[type |-> "2b", acc |-> {acc(m[1])}, bal |-> {m[2]}, '  # type: ignore[arg-type]
+            f"val |-> {val(m[3])}]")  # type: ignore[arg-type]
 
 
 def tla_state(s: SpecState) -> list[str]:

@@ -84,7 +84,7 @@ from ..messages import Accept, Accepted, Message, Prepare, Promise, Proposal
 from ..script import Run, replay
 from ..sim import Simulation
 from ..trace import Event, Trace
-from .lamport_spec import ACTIONS, NO_BALLOT, Constants, SpecState
+from .lamport_spec import ACTIONS, NO_BALLOT, Constants, SpecState, tla_message
 from .stored import stored
 from .variants import get_variant
 
@@ -542,15 +542,7 @@ def _action_text(name: str, args: tuple[int, ...], scope: Scope) -> str:
 
 def _describe(r: Record, scope: Scope) -> str:
     """A spec message in the spec's record notation, values as the agents name them."""
-    if r[0] == "1a":
-        return f"[type |-> \"1a\", bal |-> {r[1]}]"
-    if r[0] == "1b":
-        return (f"[type |-> \"1b\", acc |-> {scope.acceptors[r[1]]}, bal |-> {r[2]}, "
-                f"mbal |-> {r[3]}, mval |-> {scope.value_name(r[4])}]")
-    if r[0] == "2a":
-        return f"[type |-> \"2a\", bal |-> {r[1]}, val |-> {scope.value_name(r[2])}]"
-    return (f"[type |-> \"2b\", acc |-> {scope.acceptors[r[1]]}, bal |-> {r[2]}, "
-            f"val |-> {scope.value_name(r[3])}]")
+    return tla_message(r, scope.acceptors.__getitem__, scope.value_name)
 
 
 def _what(new: dict[Record, Message], events: Sequence[Event], scope: Scope) -> str:
