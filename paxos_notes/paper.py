@@ -469,6 +469,16 @@ class Code:
         return cls(f"{fn.__module__}.{fn.__qualname__}", inspect.cleandoc(doc or ""),
                    _source_without_docstring(fn), overrides)
 
+    def text_lines(self) -> list[str]:
+        """The method as plain text: a heading, its docstring, then its code."""
+        head = f"Code, {self.name}:" if not self.overrides else \
+            f"Variant, {self.name} (overrides {self.overrides}):"
+        return [head,
+                *(f"    {line}".rstrip() for line in self.doc.splitlines()),
+                "    --- code ---",
+                *(f"    {line}".rstrip() for line in self.lines),
+                ""]
+
 
 def _owner(fn: Callable[..., Any]) -> type | None:
     """The class a method was defined in (None for a plain function)."""
@@ -524,13 +534,7 @@ class SideBySide:
         q = quote(self.label)
         lines = [f"Paper, {q.label} ({q.where}):", *textwrap.wrap(f"\u201c{q.text}\u201d", 88), ""]
         for c in self.code:
-            head = f"Code, {c.name}:" if not c.overrides else \
-                f"Variant, {c.name} (overrides {c.overrides}):"
-            lines.append(head)
-            lines.extend(f"    {line}".rstrip() for line in c.doc.splitlines())
-            lines.append("    --- code ---")
-            lines.extend(f"    {line}".rstrip() for line in c.lines)
-            lines.append("")
+            lines.extend(c.text_lines())
         return "\n".join(lines).rstrip()
 
     def __str__(self) -> str:

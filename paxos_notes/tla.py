@@ -148,11 +148,7 @@ class SpecBeside:
         lines = [f"Spec, {self.excerpt.name} ({self.excerpt.file}):",
                  *(f"    {line}" for line in self.excerpt.text.splitlines()), ""]
         for c in self.code:
-            lines.append(f"Code, {c.name}:")
-            lines.extend(f"    {line}".rstrip() for line in c.doc.splitlines())
-            lines.append("    --- code ---")
-            lines.extend(f"    {line}".rstrip() for line in c.lines)
-            lines.append("")
+            lines.extend(c.text_lines())
         lines.append(f"    \u2014 {self.excerpt.attribution}")
         return "\n".join(lines)
 
