@@ -124,8 +124,8 @@ class Command:
         # Asked for on every request a server receives and every proposal it makes
         # (a retried request is the same object): a command is immutable, so the
         # JSON is made once.
-        return json.dumps({"client": self.client, "id": self.request_id, "op": list(self.op)},
-                          sort_keys=True, separators=(",", ":"))
+        return _CANONICAL.encode({"client": self.client, "id": self.request_id,
+                                  "op": list(self.op)})
 
     @staticmethod
     def decode(value: Value) -> Command | None:
@@ -136,6 +136,10 @@ class Command:
 
     def describe(self) -> str:
         return f"{self.client}#{self.request_id} {describe_op(self.op)}"
+
+
+#: ``json.dumps(..., sort_keys=True, separators=(",", ":"))``, with the encoder made once
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
 
 
 @lru_cache(maxsize=1 << 16)

@@ -288,7 +288,10 @@ _UNKNOWN: Any = object()  # not in a server's log (None could be a value)
 
 
 def _first(out: Iterable[object], kind: type) -> object | None:
-    return next((m for m in out if isinstance(m, kind)), None)
+    for m in out:  # a plain loop: this runs on every prepare and accept
+        if isinstance(m, kind):
+            return m
+    return None
 
 
 @dataclass(frozen=True)
@@ -581,6 +584,11 @@ class Server:
         some promise reported one (the instance is constrained)."""
         lead = self.leadership
         assert lead is not None
+        if instance > lead.top:
+            # ``top`` is at least every instance a promise reported a vote in, so
+            # above it none did: `Proposer.choose_value` would return ``own``, and
+            # this is most instances of a long run.
+            return own, False
         promises = tuple(
             core.Promise(p.sender, self.name, lead.number, p.reported(instance))
             for p in lead.promises if p.covers(instance) and p.sender in servers)

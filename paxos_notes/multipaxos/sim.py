@@ -208,7 +208,7 @@ class Simulation(World):
         self._open: dict[str, OpRecord] = {}
         self._remaining: dict[str, int] = {}
         self._scripted: dict[str, list[Op]] = {}
-        self.sent: Counter[str] = Counter()
+        self._sent: dict[type, int] = {}  # messages sent, by type (see `sent`)
         #: Every time a server became leader: ``(time, server, proposal number)``.
         self.elections: list[tuple[float, str, str]] = []
         self.trace = Trace(meta=self._meta())
@@ -271,17 +271,24 @@ class Simulation(World):
         return [n for n, s in self.servers.items() if s.is_leader]
 
     # -- sending -----------------------------------------------------------------
+    @property
+    def sent(self) -> Counter[str]:
+        """How many messages of each type were sent, by type name (``"Accept"``)."""
+        return Counter({kind.__name__: n for kind, n in self._sent.items()})
+
     def _transmit(self, m: Message) -> None:
-        self.sent[type(m).__name__] += 1
+        kind = type(m)
+        self._sent[kind] = self._sent.get(kind, 0) + 1
         if self.monitor is not None:
             self.monitor.record_sent(m)
         self._put_in_flight(m)
 
     # -- running a server's handler -------------------------------------------------
-    def _run_server(self, name: str,
-                    handler: Callable[[Server], tuple[Server, Any]]) -> None:
+    def _run_server(self, name: str, handler: Callable[..., tuple[Server, Any]],
+                    *args: Any) -> None:
+        """Run ``handler(server, *args)`` on server ``name``: a `Server` method."""
         old = self.servers[name]
-        new, out = handler(old)
+        new, out = handler(old, *args)
         if new is old and not out:
             # Nothing happened (most often a follower's heartbeat tick, a quarter of
             # a run's steps): nothing to send, record or check.
@@ -393,7 +400,7 @@ class Simulation(World):
     # -- what the world asks of a protocol -------------------------------------------
     def _receive(self, m: Message, server: Server | None) -> None:
         if server is not None:
-            self._run_server(m.receiver, lambda s: s.receive(m))
+            self._run_server(m.receiver, Server.receive, m)
         else:
             self._client_receive(m)
 
@@ -566,7 +573,7 @@ class Simulation(World):
         return {
             "seed": self.seed, "time": round(self.now, 6), "steps": self.steps,
             "ops": len(self.ops), "completed": len(completed),
-            "sent": sum(self.sent.values()), "by_type": dict(sorted(self.sent.items())),
+            "sent": sum(self._sent.values()), "by_type": dict(sorted(self.sent.items())),
             "delivered": self.delivered, "dropped": self.dropped,
             "duplicated": self.duplicated, "leaders": self.leaders(),
             "executed": {n: s.executed for n, s in self.servers.items()},
