@@ -60,14 +60,14 @@ def replace(record: _T, **changes: object) -> _T:
     only ever move a valid agent to another valid state): the simulator and
     the model checker call this on every step, and it is several times faster.
     """
-    new = object.__new__(type(record))
-    fields = new.__dict__
-    fields.update(record.__dict__)
+    fields = record.__dict__.copy()
     fields.update(changes)
     if len(fields) != len(record.__dict__):  # a name that is not a field was added
         known = record.__dataclass_fields__.keys()  # type: ignore[attr-defined]
         raise TypeError(f"{type(record).__name__} has no field(s) "
                         f"{sorted(changes.keys() - known)}")
+    new = object.__new__(type(record))
+    object.__setattr__(new, "__dict__", fields)  # past the frozen __setattr__, as __init__ does
     return new
 
 

@@ -322,7 +322,7 @@ class Server:
     @property
     def executed(self) -> int:
         """How many commands the state machine executed."""
-        return self.sm.executed
+        return self.machine.executed  # type: ignore[union-attr]  # (`sm`, one call less)
 
     def executed_instances(self) -> Sequence[int]:
         """The instances executed, in the order they were: 1, 2, 3, ... always, since
@@ -684,12 +684,21 @@ class Server:
         if known is None:
             return ()
         chosen, out, batch = self.stable.chosen, [], self.setup.batch
-        for s in range(known, self.executed + self.setup.alpha + 1):
-            value = chosen.get(s, _UNKNOWN)  # one lookup, not `in` then `[]`
-            if value is not _UNKNOWN:
-                out.append((s, value))
-                if len(out) == batch:
-                    break
+        executed = self.executed
+        # 1..executed are all chosen (they were executed in order); past them,
+        # only the len(chosen) - executed instances beyond a gap are: when there
+        # are none, which is most of the time, nothing there needs a lookup.
+        for s in range(known, executed + 1):
+            out.append((s, chosen[s]))
+            if len(out) == batch:
+                return tuple(out)
+        if len(chosen) > executed:
+            for s in range(max(known, executed + 1), executed + self.setup.alpha + 1):
+                value = chosen.get(s, _UNKNOWN)  # one lookup, not `in` then `[]`
+                if value is not _UNKNOWN:
+                    out.append((s, value))
+                    if len(out) == batch:
+                        break
         return tuple(out)
 
     # -- learner: the leader counts acceptances ------------------------------------

@@ -313,7 +313,7 @@ class Simulation(World):
         # Each part first asks whether the server's record changed at all (an
         # identity test): most steps change one part, and this runs for every step.
         changed_role = old.leadership is not new.leadership or old.up != new.up
-        if changed_role and (old.role != new.role or (
+        if changed_role and (old.up != new.up or _phase(old) != _phase(new) or (
                 old.leadership and new.leadership
                 and old.leadership.number != new.leadership.number)):
             if new.role == "candidate":
@@ -502,6 +502,9 @@ class Simulation(World):
     @property
     def done(self) -> bool:
         """Every client finished every operation it was given (so far)."""
+        return self._done()
+
+    def _done(self) -> bool:  # `done`, as the function `run` asks after every step
         return (not self._open and all(v == 0 for v in self._remaining.values())
                 and not any(self._scripted.values())
                 and all(s.time <= self.now for s in self.script))
@@ -511,7 +514,7 @@ class Simulation(World):
             progress: Callable[[Simulation], None] | None = None) -> Simulation:
         """Run until simulated time ``until``, or until every client is done.
         ``progress`` is called with the simulation every 1000 steps (and at the end)."""
-        self._run(until, max_steps, stop=(lambda: self.done) if stop_when_done else None,
+        self._run(until, max_steps, stop=self._done if stop_when_done else None,
                   progress=None if progress is None else (lambda: progress(self)))
         return self
 
@@ -579,6 +582,13 @@ class Simulation(World):
             "executed": {n: s.executed for n, s in self.servers.items()},
             "safe": self.safe, "violations": [str(v) for v in self.violations],
         }
+
+
+def _phase(server: Server) -> int:
+    """0 follower, 1 candidate, 2 leader: `Server.role` for an up server, cheaper
+    (asked after every step that changes a leader's state)."""
+    lead = server.leadership
+    return 0 if lead is None else 1 + lead.elected
 
 
 def _durable_log(server: Server) -> dict[int, Value]:
