@@ -27,6 +27,7 @@ same world the single-decree simulator runs in; this module supplies what is
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -212,6 +213,7 @@ class Simulation(World):
         #: Every time a server became leader: ``(time, server, proposal number)``.
         self.elections: list[tuple[float, str, str]] = []
         self.trace = Trace(meta=self._meta())
+        self._faults_due: list[tuple[float, int, str, int]] = []  # see below
         for i, name in enumerate(self.workload.names):
             self._client(name)
             self._remaining[name] = self.workload.ops_for(i)
@@ -222,8 +224,16 @@ class Simulation(World):
             for name in self.workload.names:
                 if self._remaining[name]:
                     self._schedule(self.rng.uniform(*self.timing.think), "invoke", name)
+            # Scripted faults wait in a list of their own, and only the next one is
+            # in the queue: `kv` scripts thousands, and a queue that held them all
+            # would make every step's push and pop slower. Each keeps the time and
+            # the sequence number `_schedule` would have given it, so the order of
+            # events is the same.
             for i, f in enumerate(self.faults):
-                self._schedule(f.time, "fault", i)
+                self._seq += 1
+                self._faults_due.append((self.now + f.time, self._seq, "fault", i))
+            self._faults_due.sort(reverse=True)  # the next one last, to pop
+            self._next_fault()
             for i, s in enumerate(self.script):
                 self._schedule(s.time, "script", i)
             if self.network.crash_rate > 0:
@@ -481,8 +491,13 @@ class Simulation(World):
         if not self._client(s.client).busy:
             self._next_for(s.client)
 
+    def _next_fault(self) -> None:
+        if self._faults_due:
+            heapq.heappush(self._queue, self._faults_due.pop())
+
     def _on_fault(self, i: int) -> None:
         """A scripted fault: one step, whatever it does to how many servers."""
+        self._next_fault()
         f = self.faults[i]
         if f.action == "crash":
             for name in f.servers:
