@@ -44,9 +44,11 @@ class InstanceHistory(History):
     """The core `History` of one instance; the values proposed so far are shared
     with the monitor (clients keep submitting commands while instances run)."""
 
-    def __init__(self, quorums: QuorumSystem, submitted: set[Value]) -> None:
+    def __init__(self, quorums: QuorumSystem, submitted: set[Value],
+                 promised: dict[str, ProposalNumber]) -> None:
         self._submitted = submitted
         super().__init__(quorums, ())
+        self.promised.update(promised)
 
     @property  # type: ignore[override]
     def proposed(self) -> set[Value]:  # type: ignore[override]
@@ -108,14 +110,13 @@ class Monitor:
         h = self.histories.get(instance)
         if h is None:
             servers = self.config_for(instance)
-            h = InstanceHistory(majority(servers), self.submitted)
             # Promises made for "every instance above" (and for this gap) came
             # before the instance had a history; the core History keeps only
-            # each acceptor's highest promise, so that is all it needs.
-            for sender in servers:
-                n = self._promised(sender, instance)
-                if n is not None:
-                    h.record_sent(core.Promise(sender, "", n, None))
+            # each acceptor's highest promise (`History.promised`), so it starts
+            # with those.
+            promised = {sender: n for sender in servers
+                        if (n := self._promised(sender, instance)) is not None}
+            h = InstanceHistory(majority(servers), self.submitted, promised)
             self.histories[instance] = h
             bisect.insort(self._instances, instance)
         return h

@@ -488,7 +488,8 @@ class Server:
             if self.name not in machine.latest_config:
                 return server._step_down(None), replies  # reconfigured away
             queue = tuple(c for c in lead.queue if not machine.executed_request(c))
-            server = replace(server, leadership=replace(lead, queue=queue))
+            if len(queue) < len(lead.queue):
+                server = replace(server, leadership=replace(lead, queue=queue))
         return server, replies
 
     # -- clients --------------------------------------------------------------------
@@ -713,6 +714,8 @@ class Server:
         learner = lead.learners.get(m.instance)
         if value is None or learner is None or value != m.value \
                 or m.sender not in learner.quorums.acceptors:
+            if lead is self.leadership:
+                return self, []  # (nothing new: a retransmission, or a late answer)
             return replace(self, leadership=lead), []
         learner, _ = learner.receive(core.Accepted(m.sender, self.name, m.n, m.value))
         if learner.learned is None:
