@@ -13,8 +13,8 @@ not the high-water mark of earlier rows. The rows:
 - ``simulate`` at its step cap (``--max-steps``, default 1,000,000) without
   ``--trace``: the issue's ``--loss 1`` run, long enough (``--until 1e7``) to stop there
   (exit 3, STOPPED).
-- ``kv --ops 100000 --seed 1 --faults all --json --quiet`` (about a minute and
-  a half).
+- ``kv --ops 100000 --seed 1 --faults all --json --quiet`` (70–80 s on the
+  2-core development machine).
 - ``check`` stopping at its default budget (exit 3, INCONCLUSIVE): the ``lamport``
   model with 7 acceptors, 4 values and ballots 0..5, and the ``agents`` model
   at its largest size (16 acceptors, 8 proposers, 4 values, numbers 0..7).
