@@ -322,7 +322,7 @@ class Server:
     @property
     def executed(self) -> int:
         """How many commands the state machine executed."""
-        return self.machine.executed  # type: ignore[union-attr]  # (`sm`, one call less)
+        return self.sm.executed
 
     def executed_instances(self) -> Sequence[int]:
         """The instances executed, in the order they were: 1, 2, 3, ... always, since

@@ -323,7 +323,7 @@ class Simulation(World):
         # Each part first asks whether the server's record changed at all (an
         # identity test): most steps change one part, and this runs for every step.
         changed_role = old.leadership is not new.leadership or old.up != new.up
-        if changed_role and (old.up != new.up or _phase(old) != _phase(new) or (
+        if changed_role and (old.role != new.role or (
                 old.leadership and new.leadership
                 and old.leadership.number != new.leadership.number)):
             if new.role == "candidate":
@@ -597,13 +597,6 @@ class Simulation(World):
             "executed": {n: s.executed for n, s in self.servers.items()},
             "safe": self.safe, "violations": [str(v) for v in self.violations],
         }
-
-
-def _phase(server: Server) -> int:
-    """0 follower, 1 candidate, 2 leader: `Server.role` for an up server, cheaper
-    (asked after every step that changes a leader's state)."""
-    lead = server.leadership
-    return 0 if lead is None else 1 + lead.elected
 
 
 def _durable_log(server: Server) -> dict[int, Value]:
