@@ -273,15 +273,21 @@ def test_fast_evaluation_by_parts_catches_each_inv_conjunct(name: str) -> None:
     assert not _fast_parts_hold(_StateChecks(enc), enc.encode(BROKEN[name]))
 
 
+def _draw_local_states(data: st.DataObject, enc: _Encoding) -> int:
+    """An encoded state with a random local state for every acceptor and no messages."""
+    x = 0
+    for a in range(C.acceptors):
+        x |= data.draw(st.integers(0, len(enc.local_states) - 1)) << enc.base[a]
+    return x
+
+
 @settings(max_examples=300, deadline=None)
 @given(data=st.data())
 def test_fast_evaluation_by_parts_equals_typeok_and_inv(data: st.DataObject) -> None:
     # Any state the (complete) encoding can hold: random local states, random
     # messages. Checking by parts must agree with evaluating every conjunct.
     enc = _Encoding(C, complete=True)
-    x = 0
-    for a in range(C.acceptors):
-        x |= data.draw(st.integers(0, len(enc.local_states) - 1)) << enc.base[a]
+    x = _draw_local_states(data, enc)
     bits = [*enc.one_a, *enc.two_a.values()] + [
         enc.base[a] + off
         for a in range(C.acceptors)
@@ -298,9 +304,7 @@ def test_fast_evaluation_by_parts_equals_typeok_and_inv(data: st.DataObject) -> 
 @given(data=st.data())
 def test_checks_are_symmetric_so_symmetry_reduction_is_sound(data: st.DataObject) -> None:
     enc = _Encoding(C, complete=True)
-    x = 0
-    for a in range(C.acceptors):
-        x |= data.draw(st.integers(0, len(enc.local_states) - 1)) << enc.base[a]
+    x = _draw_local_states(data, enc)
     code_bits = {enc.base[a] + i for a in range(C.acceptors) for i in range(enc.code_bits)}
     top = enc.base[-1] + enc.block_bits
     for bit in data.draw(st.lists(st.integers(0, top - 1), max_size=8)):
