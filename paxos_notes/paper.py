@@ -32,20 +32,6 @@ PAPER_URL = "https://lamport.azurewebsites.net/pubs/paxos-simple.pdf"
 Status = Literal["written", "coming"]
 
 
-class PlainText:
-    """Shown as its text: ``str()`` and IPython's plain-text repr give `to_text`,
-    not the dataclass fields (a notebook shows the HTML, a terminal this)."""
-
-    def to_text(self) -> str:
-        raise NotImplementedError
-
-    def __str__(self) -> str:
-        return self.to_text()
-
-    def _repr_pretty_(self, p: Any, cycle: bool) -> None:
-        p.text(self.to_text())
-
-
 @dataclass(frozen=True)
 class Section:
     """One numbered section of the paper and the notebooks that read it."""
@@ -73,7 +59,7 @@ class NotebookEntry:
 
 
 @dataclass(frozen=True)
-class Quote(PlainText):
+class Quote:
     """A short exact quotation from the paper, with its label and section."""
 
     label: str
@@ -85,9 +71,13 @@ class Quote(PlainText):
         """Where in the paper: ``"§2.2"``, or ``"Abstract"``."""
         return self.section if self.section == "Abstract" else f"\u00a7{self.section}"
 
-    def to_text(self) -> str:
+    def __str__(self) -> str:
         source = self.label if self.label == self.where else f"{self.label} ({self.where})"
         return f"{source}: \u201c{self.text}\u201d"
+
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:
+        # IPython's plain-text repr: the quotation itself, not the dataclass fields.
+        p.text(str(self))
 
     def _repr_html_(self) -> str:
         # A blockquote with attribution: it renders the same in JupyterLab, on
@@ -346,7 +336,7 @@ def section(number: str) -> Section:
 
 
 @dataclass(frozen=True)
-class Table(PlainText):
+class Table:
     """A small table that shows as HTML in a notebook and as aligned text elsewhere.
 
     ``hrefs`` (optional, one per row) turns the first cell of a row into a link;
@@ -387,6 +377,12 @@ class Table(PlainText):
         out.extend(line(row) for row in self.rows)
         return "\n".join(out)
 
+    def __str__(self) -> str:
+        return self.to_text()
+
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:
+        # IPython's plain-text repr; without this it would print the dataclass fields.
+        p.text(self.to_text())
 
     def _repr_html_(self) -> str:
         # Notebook front ends right-align table cells by default; prose reads
@@ -519,7 +515,7 @@ _PAPER_RULE, _VARIANT_RULE = "#0072B2", "#D55E00"
 
 
 @dataclass(frozen=True)
-class SideBySide(PlainText):
+class SideBySide:
     """A quotation of the paper beside the code that implements it, and, when a method
     overrides one of the paper's (a variant, broken or not), that override in a third column."""
 
@@ -541,6 +537,11 @@ class SideBySide(PlainText):
             lines.extend(c.text_lines())
         return "\n".join(lines).rstrip()
 
+    def __str__(self) -> str:
+        return self.to_text()
+
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:
+        p.text(self.to_text())
 
     @staticmethod
     def _column(codes: tuple[Code, ...]) -> str:

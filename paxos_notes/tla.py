@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .paper import _CELL, Code, PlainText, SideBySide
+from .paper import _CELL, Code, SideBySide
 
 SPEC_AUTHOR = "Leslie Lamport"
 SPEC_REPOSITORY = "tlaplus/Examples"
@@ -32,7 +32,7 @@ SPEC_LICENSE = "MIT License"
 
 
 @dataclass(frozen=True)
-class Excerpt(PlainText):
+class Excerpt:
     """One definition of the spec, exactly as written there (comments left out)."""
 
     name: str
@@ -48,8 +48,11 @@ class Excerpt(PlainText):
         return (f"{SPEC_AUTHOR}, {self.file}, {SPEC_REPOSITORY} "
                 f"{SPEC_DIRECTORY} ({SPEC_LICENSE})")
 
-    def to_text(self) -> str:
+    def __str__(self) -> str:
         return f"{self.text}\n    \u2014 {self.attribution}"
+
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:
+        p.text(str(self))
 
     def _repr_html_(self) -> str:
         return (f'<pre style="font-size:85%;border-left:3px solid #009E73;padding-left:0.5em">'
@@ -135,7 +138,7 @@ def excerpt(name: str) -> Excerpt:
 
 
 @dataclass(frozen=True)
-class SpecBeside(PlainText):
+class SpecBeside:
     """A definition of the spec beside the agents' code that does the same step."""
 
     excerpt: Excerpt
@@ -149,6 +152,11 @@ class SpecBeside(PlainText):
         lines.append(f"    \u2014 {self.excerpt.attribution}")
         return "\n".join(lines)
 
+    def __str__(self) -> str:
+        return self.to_text()
+
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:
+        p.text(self.to_text())
 
     def _repr_html_(self) -> str:
         cell = _CELL[:-1] + ';width:50%"'
